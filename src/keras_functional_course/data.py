@@ -177,7 +177,8 @@ def make_social_media_data(
     rng = np.random.default_rng(seed)
     profile = rng.random(num_samples)
     offsets = (profile * (vocabulary_size // 2)).astype(int)
-    posts = offsets[:, None] + rng.integers(1, vocabulary_size // 2, size=(num_samples, post_length))
+    words = rng.integers(1, vocabulary_size // 2, size=(num_samples, post_length))
+    posts = offsets[:, None] + words
     age = (18 + 50 * profile + rng.normal(0, 3, num_samples)).astype("float32")
     income = np.minimum((profile * num_income_groups).astype(int), num_income_groups - 1)
     gender = (profile + rng.normal(0, 0.1, num_samples) > 0.5).astype("float32")

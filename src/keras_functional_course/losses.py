@@ -245,6 +245,8 @@ def loss_breakdown(model: Any, x: Any, y: Any) -> LossBreakdown:
     weights = output_loss_weights(model)
     losses = output_losses(model)
     y_true = _by_output_name(model, y, "y")
+    if isinstance(x, Mapping) and len(model.inputs) == 1:
+        x = x.get(model.inputs[0].name, x)
     y_pred = model(x, training=False)
     y_pred = _by_output_name(model, y_pred, "model outputs")
     per_output: dict[str, float] = {}
