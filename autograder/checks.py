@@ -537,9 +537,9 @@ def check_node_index(
 
 
 def _compile_error_message(name: str, error: ValueError, model: Any) -> None:
-    config = model.get_compile_config()
-    loss, weights = config["loss"], config["loss_weights"]
-    if not isinstance(loss, (Mapping, list, tuple)) and weights is not None:
+    loss = loss_tools.single_loss(model)
+    weights = model.get_compile_config()["loss_weights"]
+    if loss is not None and weights is not None:
         found = (
             f"You compiled `{name}` with one loss, {loss_tools.loss_name(loss)!r}, and "
             f"{len(weights)} loss weights: Keras 3 refuses this when training starts "
@@ -586,8 +586,8 @@ def check_losses(model: Any, expected: Mapping[str, str], *, name: str = "model"
     wanted = {output: loss_tools.loss_name(loss) for output, loss in expected.items()}
     if found == wanted:
         return
-    compiled_loss = model.get_compile_config()["loss"]
-    if not isinstance(compiled_loss, (Mapping, list, tuple)) and len(found) > 1:
+    compiled_loss = loss_tools.single_loss(model)
+    if compiled_loss is not None and len(found) > 1:
         _fail(
             f"You compiled `{name}` with one loss, {loss_tools.loss_name(compiled_loss)!r}, "
             f"for all {len(found)} outputs.",

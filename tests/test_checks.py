@@ -429,3 +429,11 @@ def test_check_same_structure_fails_on_a_dense_instead_of_a_shared_submodel():
     message = _failure(checks.check_same_structure, dense_digit_classifier(),
                        builders.build_digit_pair_classifier())
     assert "Functional layer(s) (expected 1)" in message
+
+
+def test_check_loss_weights_fails_on_a_dict_of_weights_with_a_list_of_losses():
+    """Keras 3 pairs such weights with the losses alphabetically: silently wrong."""
+    mixed = headline_compiled(loss=["binary_crossentropy"] * 2, loss_weights=HEADLINE_WEIGHTS)
+    message = _failure(checks.check_loss_weights, mixed, HEADLINE_WEIGHTS)
+    assert "The way you compiled `model` does not match its outputs" in message
+    assert "alphabetical order of the output names" in message

@@ -29,7 +29,6 @@ from keras_functional_course.graph import (
 def _fresh_session():
     keras.utils.clear_session()
     yield
-    keras.utils.clear_session()
 
 
 @pytest.fixture

@@ -385,7 +385,8 @@ def build_residual_block(
     the input channels). With `shortcut="projection"` the path also halves the
     image with a max pooling and may change the channels, so the shortcut is a
     1x1 convolution with stride 2 that projects the input to the path's shape
-    before the addition (*Deep Learning with Python*, 128 filters).
+    before the addition (*Deep Learning with Python*, 128 filters). Both halve
+    with `padding="same"`, so odd sizes round up on both sides.
 
     Args:
         input_shape: (height, width, channels) of the input feature map.
@@ -417,7 +418,7 @@ def build_residual_block(
         residual = block_input
     else:
         y = layers.Conv2D(filters, 3, padding="same", activation="relu", name="conv_2")(y)
-        y = layers.MaxPooling2D(2, strides=2, name="pool")(y)
+        y = layers.MaxPooling2D(2, strides=2, padding="same", name="pool")(y)
         residual = layers.Conv2D(filters, 1, strides=2, padding="same", name="projection")(
             block_input
         )

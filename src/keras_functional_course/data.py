@@ -5,14 +5,17 @@ learnable rule so that a few epochs show the loss going down, or built from
 scikit-learn's bundled 8x8 digits (`sklearn.datasets.load_digits`, which ships
 inside the package). Each function returns a `Dataset(inputs, targets)` whose
 inputs and targets are dicts keyed by the input and output names of the
-matching builder in `keras_functional_course.builders`, so they can be passed
-straight to `model.fit(dataset.inputs, dataset.targets)`.
+matching builder in `keras_functional_course.builders`. `dataset.x` and
+`dataset.y` are what `model.fit` takes: the dicts for a model with several
+inputs or outputs, the lone array otherwise (Keras 3 refuses a dict of targets
+for a model whose single output is not itself a dict).
 
 Example:
 
 >>> data = make_headline_data(num_samples=64)
 >>> sorted(data.inputs), sorted(data.targets)
 (['aux_input', 'main_input'], ['aux_output', 'main_output'])
+>>> model.fit(data.x, data.y, epochs=1)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -41,6 +44,30 @@ class Dataset(NamedTuple):
 
     inputs: dict[str, np.ndarray]
     targets: dict[str, np.ndarray]
+
+    @property
+    def x(self) -> dict[str, np.ndarray] | np.ndarray:
+        """The inputs as `model.fit` takes them: the dict, or the lone array."""
+        return _unwrap(self.inputs)
+
+    @property
+    def y(self) -> dict[str, np.ndarray] | np.ndarray:
+        """The targets as `model.fit` takes them: the dict, or the lone array."""
+        return _unwrap(self.targets)
+
+
+def _unwrap(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray] | np.ndarray:
+    return next(iter(arrays.values())) if len(arrays) == 1 else arrays
+
+
+def _check_vocabulary(minimum: int = 2, **sizes: int) -> None:
+    """Vocabularies keep index 0 for padding, so they need at least `minimum` words."""
+    for name, value in sizes.items():
+        if value < minimum:
+            raise ValueError(
+                f"`{name}` must be at least {minimum} (index 0 is kept for padding), but "
+                f"received {value}. Pass e.g. {name}=100."
+            )
 
 
 def _check_count(**counts: int) -> None:
@@ -100,6 +127,7 @@ def make_headline_data(
         sequence_length=sequence_length,
         auxiliary_features=auxiliary_features,
     )
+    _check_vocabulary(vocabulary_size=vocabulary_size)
     rng = np.random.default_rng(seed)
     headlines = rng.integers(1, vocabulary_size, size=(num_samples, sequence_length))
     hot_words = (headlines >= vocabulary_size * 0.9).sum(axis=1)
@@ -139,6 +167,10 @@ def make_question_answering_data(
         answer_vocabulary_size=answer_vocabulary_size,
         max_length=max_length,
     )
+    _check_vocabulary(
+        text_vocabulary_size=text_vocabulary_size,
+        question_vocabulary_size=question_vocabulary_size,
+    )
     rng = np.random.default_rng(seed)
     text = rng.integers(1, text_vocabulary_size, size=(num_samples, max_length))
     question = rng.integers(1, question_vocabulary_size, size=(num_samples, max_length))
@@ -174,6 +206,7 @@ def make_social_media_data(
         post_length=post_length,
         num_income_groups=num_income_groups,
     )
+    _check_vocabulary(4, vocabulary_size=vocabulary_size)
     rng = np.random.default_rng(seed)
     profile = rng.random(num_samples)
     offsets = (profile * (vocabulary_size // 2)).astype(int)
@@ -295,6 +328,7 @@ def make_visual_question_answering_data(
         question_length=question_length,
         answer_vocabulary_size=answer_vocabulary_size,
     )
+    _check_vocabulary(vocabulary_size=vocabulary_size)
     rng = np.random.default_rng(seed)
     images = rng.random((num_samples, *image_shape)).astype("float32")
     questions = rng.integers(1, vocabulary_size, size=(num_samples, question_length))

@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from keras_functional_course.graph import model_graph
+from keras_functional_course.graph import model_graph, without_self_loops
 
 __all__ = ["draw_model", "layout_rows"]
 
@@ -55,7 +55,7 @@ def layout_rows(graph: nx.DiGraph) -> list[list[str]]:
     """
     depth = {name: data["depth"] for name, data in graph.nodes(data=True)}
     rows: list[list[str]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
-    for name in nx.topological_sort(graph):
+    for name in nx.topological_sort(without_self_loops(graph)):
         rows[depth[name]].append(name)
     position: dict[str, float] = {}
     for row in rows:
@@ -108,6 +108,19 @@ def _edge_label(graph: nx.DiGraph, source: str, destination: str) -> str:
     return ", ".join(labels)
 
 
+def _draw_self_loop(ax: Axes, x: float, y: float, label: str) -> None:
+    """An arrow from a box's right side back into it, for a layer fed its own output."""
+    right = x + _BOX_WIDTH / 2
+    ax.annotate(
+        "",
+        xy=(right, y + _BOX_HEIGHT / 4),
+        xytext=(right, y - _BOX_HEIGHT / 4),
+        arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 1.0,
+                    "connectionstyle": "arc3,rad=1.2", "shrinkA": 0, "shrinkB": 0},
+    )
+    ax.text(right + 0.12, y, label, fontsize=7, ha="left", va="center", color="#9c4a00")
+
+
 def draw_model(
     model: Any,
     *,
@@ -146,6 +159,9 @@ def draw_model(
     }
     for source, destination in graph.edges:
         (x0, y0), (x1, y1) = positions[source], positions[destination]
+        if source == destination:
+            _draw_self_loop(ax, x0, y0, _edge_label(graph, source, destination))
+            continue
         ax.annotate(
             "",
             xy=(x1, y1 + _BOX_HEIGHT / 2),

@@ -54,6 +54,7 @@ __all__ = [
     "output_at",
     "output_shape_at",
     "shared_layers",
+    "without_self_loops",
 ]
 
 
@@ -346,7 +347,9 @@ def model_graph(model: Any) -> nx.DiGraph:
         model: a functional or built Sequential `keras.Model`.
 
     Returns:
-        A directed acyclic graph.
+        A directed graph, acyclic except for a self-loop where a layer is
+        called on its own output (`dense(dense(x))`); `without_self_loops`
+        gives the acyclic part.
     """
     graph = nx.DiGraph(name=model.name)
     layer_node_indices = _model_layer_nodes(model)
@@ -397,12 +400,23 @@ def model_graph(model: Any) -> nx.DiGraph:
                 connections=tuple(sorted(connections)),
                 node_indices=tuple(sorted({c.source_node_index for c in connections})),
             )
-    for name in nx.topological_sort(graph):
-        predecessors = list(graph.predecessors(name))
+    acyclic = without_self_loops(graph)
+    for name in nx.topological_sort(acyclic):
+        predecessors = list(acyclic.predecessors(name))
         graph.nodes[name]["depth"] = (
             1 + max(graph.nodes[p]["depth"] for p in predecessors) if predecessors else 0
         )
     return graph
+
+
+def without_self_loops(graph: nx.DiGraph) -> nx.DiGraph:
+    """Returns a view of a `model_graph` without the edges from a layer to itself.
+
+    A layer called on its own output (`dense(dense(x))`) is one graph node
+    with an edge to itself; without those edges the graph is acyclic and can
+    be sorted topologically.
+    """
+    return nx.restricted_view(graph, [], list(nx.selfloop_edges(graph)))
 
 
 def describe_graph(model: Any) -> str:
@@ -447,7 +461,7 @@ def describe_graph(model: Any) -> str:
         layer_name = internals.node_operation(node).name
         nodes_by_layer.setdefault(layer_name, {})[internals.node_index(node)] = sources
     for name in nx.lexicographical_topological_sort(
-        graph, key=lambda n: (graph.nodes[n]["depth"], n)
+        without_self_loops(graph), key=lambda n: (graph.nodes[n]["depth"], n)
     ):
         data = graph.nodes[name]
         tags = [data["type"]]

@@ -33,7 +33,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,7 @@ __all__ = [
     "loss_name",
     "output_loss_weights",
     "output_losses",
+    "single_loss",
 ]
 
 
@@ -62,11 +63,25 @@ def _compile_config(model: Any) -> dict:
     return model.get_compile_config()
 
 
+def _is_serialized_object(value: Any) -> bool:
+    """Whether `value` is one serialized Keras object (how compile configs keep a Loss)."""
+    return isinstance(value, Mapping) and "class_name" in value and "config" in value
+
+
+def _is_single(value: Any) -> bool:
+    """Whether a compile argument is one value for all outputs (not a list or a dict)."""
+    if isinstance(value, (list, tuple)):
+        return False
+    return not isinstance(value, Mapping) or _is_serialized_object(value)
+
+
 def _per_output(model: Any, value: Any, argument: str, default: Any) -> dict[str, Any]:
     """Spreads a compile argument (None, single, list or dict) over output names."""
     names = list(model.output_names)
     if value is None:
         return dict.fromkeys(names, default)
+    if _is_single(value):
+        return dict.fromkeys(names, value)
     if isinstance(value, Mapping):
         unknown = sorted(set(value) - set(names))
         if unknown:
@@ -75,15 +90,13 @@ def _per_output(model: Any, value: Any, argument: str, default: Any) -> dict[str
                 f"its outputs are {names}. Key the dict by output layer names."
             )
         return {name: value.get(name, default) for name in names}
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        if len(value) != len(names):
-            raise ValueError(
-                f"`{argument}` must give one entry per output ({len(names)}: {names}), but "
-                f"received {len(value)}: {list(value)!r}. Give a list of {len(names)} or a dict "
-                "keyed by output name."
-            )
-        return dict(zip(names, value, strict=True))
-    return dict.fromkeys(names, value)
+    if len(value) != len(names):
+        raise ValueError(
+            f"`{argument}` must give one entry per output ({len(names)}: {names}), but "
+            f"received {len(value)}: {list(value)!r}. Give a list of {len(names)} or a dict "
+            "keyed by output name."
+        )
+    return dict(zip(names, value, strict=True))
 
 
 def _resolve_loss(identifier: Any) -> Any:
@@ -110,6 +123,20 @@ def loss_name(loss: Any) -> str:
     resolved = _resolve_loss(loss)
     function = getattr(resolved, "fn", resolved)
     return getattr(function, "__name__", type(resolved).__name__)
+
+
+def single_loss(model: Any) -> Any:
+    """Returns the loss a compiled model applies to all its outputs, or None.
+
+    Args:
+        model: a compiled `keras.Model`.
+
+    Returns:
+        The loss identifier if `compile` received one loss (not a list or a
+        dict), else None.
+    """
+    loss = _compile_config(model)["loss"]
+    return loss if _is_single(loss) else None
 
 
 def output_losses(model: Any) -> dict[str, Any]:
@@ -141,22 +168,39 @@ def output_loss_weights(model: Any) -> dict[str, float]:
         weigh 1.0.
 
     Raises:
-        ValueError: if the model is not compiled, if a list of weights does
-            not have one weight per output, or if several weights were given
-            with a single loss (Keras 3 refuses that when training starts).
+        ValueError: if the model is not compiled, or its weights are given in
+            a way Keras 3 does not apply by output name: a list without one
+            weight per output; several weights with a single loss (Keras
+            refuses it when training starts); a dict of weights with a list of
+            losses (Keras pairs them in alphabetical order of the output names,
+            silently); a dict of weights that leaves an output out (Keras
+            fails with a KeyError).
     """
     config = _compile_config(model)
     weights = config["loss_weights"]
     loss = config["loss"]
-    single_loss = not isinstance(loss, (Mapping, list, tuple))
-    if single_loss and isinstance(weights, (Mapping, list, tuple)) and len(model.output_names) > 1:
+    names = list(model.output_names)
+    if _is_single(loss) and not _is_single(weights) and len(names) > 1:
         raise ValueError(
             f"`loss_weights` gives {len(weights)} weights but `loss` is the single "
             f"{loss_name(loss)!r}; Keras 3 raises 'loss_weights must match the number of "
             "losses' when training starts. Give one loss per output, as a list or a dict "
             "keyed by output name."
         )
+    if isinstance(weights, Mapping) and isinstance(loss, (list, tuple)):
+        raise ValueError(
+            "`loss_weights` is a dict but `loss` is a list: Keras 3 pairs them in the "
+            "alphabetical order of the output names, not by name, so weights can land on the "
+            "wrong outputs. Give `loss` as a dict keyed by output name too, or both as lists "
+            f"in the order {names}."
+        )
     per_output = _per_output(model, weights, "loss_weights", 1.0)
+    if isinstance(weights, Mapping) and set(names) - set(weights):
+        missing = [name for name in names if name not in weights]
+        raise ValueError(
+            f"`loss_weights` must have a weight for every output, but {missing} are missing "
+            "(Keras 3 fails with a KeyError when training starts). Add them, e.g. with 1.0."
+        )
     return {name: float(1.0 if weight is None else weight) for name, weight in per_output.items()}
 
 
