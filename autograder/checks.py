@@ -136,14 +136,14 @@ def check_model(model: Any, *, name: str = "model") -> None:
 
 def _check_named_shapes(
     names: Sequence[str], tensors: Sequence[Any], expected: Mapping[str, Sequence[int | None]],
-    kind: str, model_name: str, hint: str,
+    kind: str, model_name: str, name_hint: str, shape_hint: str,
 ) -> None:
     names = list(names)
     if sorted(names) != sorted(expected):
         _fail(
             f"Your model `{model_name}` has {kind}s named {names}.",
             f"Expected {len(expected)} {kind}(s) named {sorted(expected)}.",
-            hint,
+            name_hint,
         )
     for tensor_name, tensor in zip(names, tensors, strict=True):
         found, wanted = _shape(tensor.shape), _shape(expected[tensor_name])
@@ -151,9 +151,7 @@ def _check_named_shapes(
             _fail(
                 f"The {kind} {tensor_name!r} of your model `{model_name}` has shape {found}.",
                 f"Expected {wanted} (None is the batch size, or a length that may vary).",
-                "follow the shape step by step from the input: which layer changes the "
-                "dimension that differs?" if kind == "output" else
-                "the `shape` given to keras.Input leaves out the batch dimension.",
+                shape_hint,
             )
 
 
@@ -174,6 +172,8 @@ def check_input_shapes(
     _check_named_shapes(
         names, inputs, expected, "input", name,
         "name each input when you create it: keras.Input(shape=..., name=...).",
+        "the `shape` given to keras.Input leaves out the batch dimension; None lets a "
+        "length vary.",
     )
 
 
@@ -191,6 +191,8 @@ def check_output_shapes(
     _check_named_shapes(
         list(model.output_names), list(model.outputs), expected, "output", name,
         "an output is named after the layer that produces it: pass name=... to that layer.",
+        "follow the shape step by step from the input: which layer sets the dimension "
+        "that differs?",
     )
 
 

@@ -12,13 +12,6 @@ from keras_functional_course import builders, data
 from keras_functional_course.graph import shared_layers
 
 
-@pytest.fixture(autouse=True)
-def _fresh_keras_state():
-    # free_memory=False skips a full gc.collect(), which costs ~0.1 s per test with TF loaded.
-    keras.utils.clear_session(free_memory=False)
-    keras.utils.set_random_seed(0)
-
-
 def _input_names(model: keras.Model) -> list[str]:
     return [tensor.name for tensor in model.inputs]
 

@@ -11,14 +11,6 @@ from sklearn.datasets import load_digits
 
 from keras_functional_course import builders, data
 
-
-@pytest.fixture(autouse=True)
-def _fresh_keras_state():
-    # free_memory=False skips a full gc.collect(), which costs ~0.1 s per test with TF loaded.
-    keras.utils.clear_session(free_memory=False)
-    keras.utils.set_random_seed(0)
-
-
 # name: (dataset factory taking num_samples and seed, matching builder, word-index inputs)
 PAIRS = {
     "mlp": (

@@ -16,12 +16,6 @@ from keras_functional_course.graph import model_graph
 PNG_MAGIC = b"\x89PNG"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_session():
-    keras.utils.clear_session()
-    yield
-
-
 @pytest.fixture
 def no_graphviz(monkeypatch):
     """Makes every Graphviz route fail: plot_model raises, `dot` is missing, pydot is absent."""

@@ -25,12 +25,6 @@ from keras_functional_course.graph import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_session():
-    keras.utils.clear_session()
-    yield
-
-
 @pytest.fixture
 def lstm_pair():
     """The seed's shared LSTM, at a small size: one LSTM called on two inputs."""

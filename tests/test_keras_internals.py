@@ -15,12 +15,6 @@ from keras_functional_course import _keras_internals as internals
 from keras_functional_course import builders
 
 
-@pytest.fixture(autouse=True)
-def _fresh_session():
-    keras.utils.clear_session()
-    yield
-
-
 @pytest.fixture
 def lstm_pair():
     a = keras.Input((5, 4), name="a")

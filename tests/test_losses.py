@@ -21,12 +21,6 @@ SOCIAL_LOSSES = ["mse", "categorical_crossentropy", "binary_crossentropy"]
 SOCIAL_WEIGHTS = [0.25, 1.0, 10.0]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_session():
-    keras.utils.clear_session()
-    yield
-
-
 @pytest.fixture(scope="module")
 def headline_data():
     return data.make_headline_data(num_samples=16)

@@ -56,11 +56,12 @@ def _check_positive(**sizes: Any) -> None:
                 f"`{name}` must be a non-empty sequence of positive integers, but received "
                 f"{value!r}. Give at least one size, e.g. {name}=(32,)."
             )
+        kind = "a sequence of positive integers" if values is value else "a positive integer"
         for item in values:
             if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
                 raise ValueError(
-                    f"`{name}` must be a positive integer{' sequence' * (values is value)}, "
-                    f"but received {value!r}. Pass a size such as {name}=8."
+                    f"`{name}` must be {kind}, but received {value!r}. "
+                    f"Pass sizes such as {name}={(8,) if values is value else 8}."
                 )
 
 
