@@ -174,7 +174,8 @@ def test_swapping_weights_changes_the_total_accordingly(headline_model, headline
         np.testing.assert_allclose(swapped.losses[name], first.losses[name], rtol=1e-6)
     expected = 0.2 * first.losses["main_output"] + 1.0 * first.losses["aux_output"]
     assert abs(swapped.total - expected) < 1e-5
-    assert abs(swapped.total - first.total) > 1e-3
+    predicted_change = 0.8 * (first.losses["aux_output"] - first.losses["main_output"])
+    assert abs((swapped.total - first.total) - predicted_change) < 1e-5
     assert swapped.identity_holds() is True
 
 
