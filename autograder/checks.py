@@ -84,7 +84,7 @@ def _describe_types(graph: nx.DiGraph) -> str:
     return ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items())) or "no layers"
 
 
-def _single_layer(model: Any, layer_type: Any, name: str, graph: nx.DiGraph) -> Any:
+def _single_layer(layer_type: Any, name: str, graph: nx.DiGraph) -> Any:
     found = _layers_of_type(graph, layer_type)
     if len(found) != 1:
         _fail(
@@ -286,7 +286,7 @@ def check_feeds(
     """
     graph = _graph(model, name)
     if not isinstance(destination, keras.layers.Layer):
-        destination = _single_layer(model, destination, name, graph)
+        destination = _single_layer(destination, name, graph)
     if destination.name not in graph or graph.nodes[destination.name]["layer"] is not destination:
         _fail(
             f"Your model `{name}` does not contain the layer {destination.name!r}.",
@@ -336,7 +336,7 @@ def check_residual_shortcut(
         name: the student's variable name.
     """
     graph = _graph(model, name)
-    add_layer = _single_layer(model, keras.layers.Add, name, graph)
+    add_layer = _single_layer(keras.layers.Add, name, graph)
     received = _node_inputs(add_layer, graph)[0]
     identity = any(_is_model_input(t, model) for t in received)
     projection = any(_is_projection_of_input(t, model) for t in received)
@@ -372,7 +372,7 @@ def check_concat_axis(model: Any, *, name: str = "model") -> None:
     Inception bug).
     """
     graph = _graph(model, name)
-    concatenate = _single_layer(model, keras.layers.Concatenate, name, graph)
+    concatenate = _single_layer(keras.layers.Concatenate, name, graph)
     rank = len(graph_tools.output_shape_at(concatenate, _model_nodes_of(graph, concatenate)[0]))
     axis = concatenate.axis
     if axis % rank != rank - 1:
@@ -418,7 +418,7 @@ def check_branches_from_input(
         name: the student's variable name.
     """
     graph = _graph(model, name)
-    merge = _single_layer(model, merge_type, name, graph)
+    merge = _single_layer(merge_type, name, graph)
     received = _node_inputs(merge, graph)[0]
     if len(received) != num_branches:
         _fail(
