@@ -140,10 +140,14 @@ def _check_named_shapes(
 ) -> None:
     names = list(names)
     if sorted(names) != sorted(expected):
+        count_hint = (
+            f"list exactly the {kind}s the exercise asks for when you create the model."
+        )
+        all_named = set(expected) <= set(names) or set(names) <= set(expected)
         _fail(
             f"Your model `{model_name}` has {kind}s named {names}.",
             f"Expected {len(expected)} {kind}(s) named {sorted(expected)}.",
-            name_hint,
+            count_hint if all_named and len(names) != len(expected) else name_hint,
         )
     for tensor_name, tensor in zip(names, tensors, strict=True):
         found, wanted = _shape(tensor.shape), _shape(expected[tensor_name])
@@ -189,7 +193,7 @@ def check_output_shapes(
     """
     check_model(model, name=name)
     _check_named_shapes(
-        list(model.output_names), list(model.outputs), expected, "output", name,
+        graph_tools.output_names(model), list(model.outputs), expected, "output", name,
         "an output is named after the layer that produces it: pass name=... to that layer.",
         "follow the shape step by step from the input: which layer sets the dimension "
         "that differs?",
@@ -263,6 +267,12 @@ def _describe_source(origin: Any) -> str:
     return f"the output of a {type(operation).__name__} layer ({operation.name!r})"
 
 
+def _describe_destination(layer: Any) -> str:
+    if isinstance(layer, keras.Model):
+        return f"the sub-model {layer.name!r}"
+    return f"the {type(layer).__name__} layer"
+
+
 def _node_inputs(layer: Any, graph: nx.DiGraph) -> list[list[Any]]:
     """The input tensors of each of `layer`'s nodes in the model."""
     nodes = graph_tools.layer_nodes(layer)
@@ -301,7 +311,7 @@ def check_feeds(
     if not fed:
         found = ", ".join(_describe_source(graph_tools.origin_of(t)) for t in received)
         _fail(
-            f"In your model `{name}`, the {type(destination).__name__} layer receives {found}.",
+            f"In your model `{name}`, {_describe_destination(destination)} receives {found}.",
             f"Expected it to receive {source_name}.",
             "look at the tensor you pass when you call this layer.",
         )
@@ -449,9 +459,24 @@ def _find_shared(graph: nx.DiGraph, layer_type: Any, num_nodes: int) -> list[Any
     ]
 
 
+def _check_calls_on_distinct_tensors(layer: Any, graph: nx.DiGraph, name: str, what: str) -> None:
+    """Fails when two calls of a shared layer receive the very same tensors."""
+    seen = {}
+    for inputs in _node_inputs(layer, graph):
+        key = tuple(id(tensor) for tensor in inputs)
+        if key in seen:
+            source = ", ".join(_describe_source(graph_tools.origin_of(t)) for t in inputs)
+            _fail(
+                f"Your model `{name}` calls its {what} twice on the same tensor ({source}).",
+                "Expected each call to read a different branch.",
+                "look at the tensor you pass in each call of the shared layer.",
+            )
+        seen[key] = inputs
+
+
 def check_shared_layer(
     model: Any, layer_type: Any, *, num_nodes: int = 2, name: str = "model",
-    what: str | None = None,
+    what: str | None = None, what_plural: str | None = None,
 ) -> None:
     """Checks that one layer instance of `layer_type` is called `num_nodes` times.
 
@@ -464,10 +489,13 @@ def check_shared_layer(
         num_nodes: how many times the model should call it.
         name: the student's variable name.
         what: how to call the layer in the message (default: its type).
+        what_plural: the plural of `what` (default: `what` + "s").
     """
     graph = _graph(model, name)
     what = what or f"{_type_name(layer_type)} layer"
-    if _find_shared(graph, layer_type, num_nodes):
+    shared = _find_shared(graph, layer_type, num_nodes)
+    if shared:
+        _check_calls_on_distinct_tensors(shared[0], graph, name, what)
         return
     candidates = _layers_of_type(graph, layer_type)
     calls = [len(_model_nodes_of(graph, layer)) for layer in candidates]
@@ -478,8 +506,9 @@ def check_shared_layer(
             f"create the {what} once, then call that same object on each branch's input.",
         )
     if len(candidates) > 1:
+        plural = what_plural or what + "s"
         _fail(
-            f"Your model `{name}` has {len(candidates)} separate {what}s, called "
+            f"Your model `{name}` has {len(candidates)} separate {plural}, called "
             f"{', '.join(map(str, calls))} time(s): each has its own weights.",
             f"Expected a single {what} instance shared by the branches, with {num_nodes} nodes.",
             "create the layer once and call that same instance on every branch; calling the "
@@ -498,8 +527,11 @@ def check_shared_submodel(model: Any, *, num_nodes: int = 2, name: str = "model"
     Catches a plain layer (say a Dense) standing where the shared sub-model
     (say the vision model) should be called on each branch.
     """
-    what = "sub-model (a model used as a layer)"
-    check_shared_layer(model, keras.Model, num_nodes=num_nodes, name=name, what=what)
+    check_shared_layer(
+        model, keras.Model, num_nodes=num_nodes, name=name,
+        what="sub-model (a model used as a layer)",
+        what_plural="sub-models (models used as layers)",
+    )
 
 
 def check_node_index(
@@ -598,11 +630,14 @@ def check_losses(model: Any, expected: Mapping[str, str], *, name: str = "model"
             "list in the order of model.output_names, or a dict keyed by output name.",
         )
     wrong = [output for output in wanted if found.get(output) != wanted[output]]
+    names = graph_tools.output_names(model)
     _fail(
         f"Your model `{name}` uses {', '.join(f'{o}: {found.get(o)!r}' for o in wrong)}.",
         f"Expected {', '.join(f'{o}: {wanted[o]!r}' for o in wrong)}.",
         "a list of losses follows the order of model.output_names "
-        f"({list(model.output_names)}); a dict keyed by output name avoids order mistakes.",
+        f"({names}); a dict keyed by output name avoids order mistakes." if len(names) > 1
+        else "match the loss to the output's task: a number (regression), one class of "
+        "several, or a yes/no answer.",
     )
 
 
@@ -632,7 +667,8 @@ def check_loss_weights(
             f"{', '.join(f'{o}: {found[o]:g}' for o in found)}.",
             f"Expected {', '.join(f'{o}: {w:g}' for o, w in expected.items())}.",
             "a list of weights follows the order of model.output_names "
-            f"({list(model.output_names)}); a dict keyed by output name avoids order mistakes.",
+            f"({graph_tools.output_names(model)}); a dict keyed by output name avoids order "
+            "mistakes.",
         )
 
 

@@ -1,5 +1,9 @@
 """Shared fixtures: every test starts from a fresh, seeded Keras session."""
 
+# ruff: noqa: I001 - keras_functional_course is imported first on purpose.
+
+import keras_functional_course  # noqa: F401 - first: starts TensorFlow quietly
+
 import keras
 import pytest
 

@@ -131,6 +131,19 @@ def test_check_input_shapes_fails_on_a_fixed_length_where_any_length_is_expected
     assert "None lets a length vary" in message
 
 
+def test_output_and_loss_checks_work_on_sequential_models():
+    """Keras 3's Sequential has no `output_names`; the checks still answer with a message."""
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(2, name="scores")], name="seq")
+    checks.check_output_shapes(model, {"scores": (None, 2)}, name="seq")
+    message = _failure(checks.check_output_shapes, model, {"scores": (None, 3)}, name="seq")
+    assert "The output 'scores' of your model `seq` has shape (None, 2)" in message
+    model.compile(optimizer="sgd", loss="mse")
+    checks.check_losses(model, {"scores": "mse"}, name="seq")
+    message = _failure(checks.check_losses, model, {"scores": "mae"}, name="seq")
+    assert "uses scores: 'mean_squared_error'. Expected scores: 'mean_absolute_error'" in message
+    assert "match the loss to the output's task" in message
+
+
 def test_check_output_shapes_fails_on_the_wrong_concatenation_axis():
     message = _failure(
         checks.check_output_shapes, inception_on_axis(1),
@@ -181,6 +194,37 @@ def test_check_feeds_fails_when_the_destination_reads_something_else():
     )
     assert "In your model `block`, the Add layer receives the output of a Conv2D" in message
     assert "Expected it to receive the block input." in message
+
+
+def test_check_input_shapes_hints_at_the_count_when_names_are_right_but_too_many():
+    """A model built from more inputs than asked gets a hint about the count, not naming."""
+    siamese = builders.build_siamese_lstm()
+    message = _failure(
+        checks.check_input_shapes, siamese, {"right": (None, None, 16)}, name="right_encoder"
+    )
+    assert "has inputs named ['left', 'right']" in message
+    assert "list exactly the inputs the exercise asks for" in message
+
+
+def test_check_shared_layer_fails_when_both_calls_read_the_same_tensor():
+    left = keras.Input(shape=(None, 16), name="left")
+    right = keras.Input(shape=(None, 16), name="right")
+    lstm = keras.layers.LSTM(4)
+    merged = keras.layers.concatenate([lstm(left), lstm(left)])
+    model = keras.Model([left, right], [merged, right])
+    message = _failure(checks.check_shared_layer, model, "LSTM", name="siamese")
+    assert "calls its LSTM layer twice on the same tensor (the input 'left')" in message
+    assert "Expected each call to read a different branch." in message
+
+
+def test_check_feeds_names_a_sub_model_destination():
+    """A sub-model fed the wrong tensor is named, not called "the Functional layer"."""
+    vision = builders.build_vision_model()
+    left = keras.Input(shape=(8, 8, 1), name="left")
+    right = keras.Input(shape=(8, 8, 1), name="right")
+    model = keras.Model([left, right], vision(left))
+    message = _failure(checks.check_feeds, model, right, vision, source_name="the right image")
+    assert "the sub-model 'vision_model' receives the input 'left'" in message
 
 
 def test_check_feeds_fails_when_there_is_no_single_destination_of_that_type():
@@ -280,6 +324,17 @@ def test_check_shared_submodel_fails_on_a_dense_instead_of_the_vision_model():
     message = _failure(checks.check_shared_submodel, dense_digit_classifier(), name="classifier")
     assert "Your model `classifier` has no sub-model (a model used as a layer)" in message
     assert "Dense" in message
+
+
+def test_check_shared_submodel_fails_on_two_separate_vision_models():
+    left = keras.Input(shape=(8, 8, 1), name="left")
+    right = keras.Input(shape=(8, 8, 1), name="right")
+    encoders = [keras.Sequential([layers.Flatten(), layers.Dense(4)], name=f"vision_{side}")
+                for side in ("left", "right")]
+    merged = layers.concatenate([encoders[0](left), encoders[1](right)])
+    model = keras.Model([left, right], layers.Dense(1)(merged))
+    message = _failure(checks.check_shared_submodel, model, name="classifier")
+    assert "has 2 separate sub-models (models used as layers), called 1, 1 time(s)" in message
 
 
 # node indices --------------------------------------------------------------

@@ -132,3 +132,12 @@ def test_draw_model_into_a_given_axes_returns_its_figure():
     assert returned is figure
     assert ax.get_title() == "my title"
     assert ax.texts
+
+
+def test_drawing_shows_as_a_png_in_ipython_without_the_inline_backend():
+    """IPython's display formatter finds a PNG even before any pyplot figure exists."""
+    from IPython.core.formatters import DisplayFormatter
+
+    figure = draw_model(builders.build_siamese_lstm())
+    data, _ = DisplayFormatter().format(figure)
+    assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"

@@ -20,6 +20,7 @@ from keras_functional_course.graph import (
     node_index_of,
     origin_of,
     output_at,
+    output_names,
     output_shape_at,
     shared_layers,
 )
@@ -318,3 +319,15 @@ def test_describe_graph_of_a_plain_model_has_no_shared_layers():
     assert first == "Model 'functional_mlp': 1 input, 1 output, 0 shared layers"
     assert "shared:" not in text
     assert "hidden_1 (Dense): features[0][0] -> (None, 32)" in text
+
+
+def test_output_names_of_functional_and_sequential_models():
+    assert output_names(builders.build_headline_model()) == ["main_output", "aux_output"]
+    sequential = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="scores")])
+    assert not hasattr(sequential, "output_names")
+    assert output_names(sequential) == ["scores"]
+
+
+def test_output_names_of_an_unbuilt_sequential_model_asks_for_an_input_shape():
+    with pytest.raises(ValueError, match="must know its input shape"):
+        output_names(keras.Sequential([keras.layers.Dense(2)]))

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,23 @@ from matplotlib.patches import FancyBboxPatch
 
 from keras_functional_course.graph import model_graph, without_self_loops
 
-__all__ = ["draw_model", "layout_rows"]
+__all__ = ["ModelDrawing", "draw_model", "layout_rows"]
+
+
+class ModelDrawing(Figure):
+    """A matplotlib `Figure` that Jupyter shows as a picture on its own.
+
+    A plain `Figure` made without pyplot is displayed as a picture only once
+    the notebook's inline backend is active (after `%matplotlib inline` or a
+    first pyplot figure); before that, Jupyter prints `<Figure size ...>`.
+    This subclass renders itself to PNG for IPython's display, so the last
+    line `draw_model(model)` of a cell always shows the drawing.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
 
 _COLORS = {
     "input": "#cfe2f3",
@@ -139,8 +156,9 @@ def draw_model(
         title: the figure's title; by default the model's name.
 
     Returns:
-        The matplotlib `Figure`. In a notebook, a figure returned by the last
-        line of a cell is displayed.
+        The matplotlib `Figure` (a `ModelDrawing` when the function made it).
+        In a notebook, a drawing returned by the last line of a cell is shown
+        as a picture, with or without `%matplotlib inline`.
     """
     graph = model_graph(model)
     for name in graph:
@@ -148,7 +166,9 @@ def draw_model(
     rows = layout_rows(graph)
     widest = max(len(row) for row in rows)
     if ax is None:
-        figure = Figure(figsize=(max(4.0, 2.5 * widest), max(2.5, 1.15 * len(rows) + 0.6)))
+        figure = ModelDrawing(
+            figsize=(max(4.0, 2.5 * widest), max(2.5, 1.15 * len(rows) + 0.6))
+        )
         ax = figure.add_subplot()
     else:
         figure = ax.figure

@@ -52,6 +52,7 @@ __all__ = [
     "node_index_of",
     "origin_of",
     "output_at",
+    "output_names",
     "output_shape_at",
     "shared_layers",
     "without_self_loops",
@@ -170,6 +171,29 @@ def origin_of(tensor: Any) -> internals.TensorOrigin:
             "not data or a layer."
         )
     return origin
+
+
+def output_names(model: Any) -> list[str]:
+    """Returns the names of a model's outputs, for Sequential models too.
+
+    A functional model has `model.output_names`; Keras 3's `Sequential` does
+    not, and its one output is named after its last layer.
+
+    Args:
+        model: a functional or built Sequential `keras.Model`.
+
+    Returns:
+        The output names, in the order of `model.outputs`.
+
+    Example:
+
+    >>> output_names(build_headline_model())
+    ['main_output', 'aux_output']
+    """
+    names = getattr(model, "output_names", None)
+    if names is not None:
+        return list(names)
+    return list(internals.functional_graph(model).output_names)
 
 
 def node_index_of(tensor: Any) -> int:

@@ -40,6 +40,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from keras_functional_course.graph import output_names
+
 __all__ = [
     "LossBreakdown",
     "loss_breakdown",
@@ -77,7 +79,7 @@ def _is_single(value: Any) -> bool:
 
 def _per_output(model: Any, value: Any, argument: str, default: Any) -> dict[str, Any]:
     """Spreads a compile argument (None, single, list or dict) over output names."""
-    names = list(model.output_names)
+    names = output_names(model)
     if value is None:
         return dict.fromkeys(names, default)
     if _is_single(value):
@@ -179,7 +181,7 @@ def output_loss_weights(model: Any) -> dict[str, float]:
     config = _compile_config(model)
     weights = config["loss_weights"]
     loss = config["loss"]
-    names = list(model.output_names)
+    names = output_names(model)
     if _is_single(loss) and not _is_single(weights) and len(names) > 1:
         raise ValueError(
             f"`loss_weights` gives {len(weights)} weights but `loss` is the single "
@@ -245,7 +247,7 @@ class LossBreakdown:
 
 
 def _by_output_name(model: Any, values: Any, argument: str) -> dict[str, Any]:
-    names = list(model.output_names)
+    names = output_names(model)
     if isinstance(values, Mapping):
         missing = [name for name in names if name not in values]
         if missing:
@@ -294,7 +296,7 @@ def loss_breakdown(model: Any, x: Any, y: Any) -> LossBreakdown:
     y_pred = model(x, training=False)
     y_pred = _by_output_name(model, y_pred, "model outputs")
     per_output: dict[str, float] = {}
-    for name in model.output_names:
+    for name in output_names(model):
         if losses[name] is None:
             raise ValueError(
                 f"`model` must have a loss for every output, but output {name!r} of "
@@ -308,8 +310,8 @@ def loss_breakdown(model: Any, x: Any, y: Any) -> LossBreakdown:
         sum(float(keras.ops.convert_to_numpy(term)) for term in model.losses)
     )
     total = model.compute_loss(
-        x=x, y=[y_true[name] for name in model.output_names],
-        y_pred=[y_pred[name] for name in model.output_names], training=False,
+        x=x, y=[y_true[name] for name in output_names(model)],
+        y_pred=[y_pred[name] for name in output_names(model)], training=False,
     )
     return LossBreakdown(
         losses=per_output,

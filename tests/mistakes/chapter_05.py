@@ -1,0 +1,156 @@
+NB = "05-shared-layers/shared_layers.ipynb"
+SEED = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"
+EX2_SETUP = SEED + (
+    'encoder = layers.LSTM(4, name="encoder")\n'
+    'query = keras.Input(shape=(None, 8), name="query")\n'
+    'document = keras.Input(shape=(None, 8), name="document")\n'
+)
+EX4_SETUP = SEED + "siamese = builders.build_siamese_lstm()\n"
+
+MISTAKES = [
+    # Exercise 1: the shared-LSTM tweet model.
+    dict(notebook=NB, cell="ex1_tweet_model", why="two LSTMs instead of one shared",
+         code=SEED + '''tweet_a = keras.Input(shape=(30, 12), name="tweet_a")
+tweet_b = keras.Input(shape=(30, 12), name="tweet_b")
+shared_lstm = layers.LSTM(6, name="shared_lstm")
+encoded_a = shared_lstm(tweet_a)
+encoded_b = layers.LSTM(6, name="shared_lstm_b")(tweet_b)
+merged = layers.concatenate([encoded_a, encoded_b], axis=-1)
+same_author = layers.Dense(1, activation="sigmoid", name="same_author")(merged)
+author_model = keras.Model([tweet_a, tweet_b], same_author)''',
+         fails={"ex1_lstm_is_shared": "separate LSTM layers",
+                "ex1_tweet_model_io": "Expected 469"}),
+    dict(notebook=NB, cell="ex1_tweet_model", why="the shared LSTM called on tweet_a twice",
+         code=SEED + '''tweet_a = keras.Input(shape=(30, 12), name="tweet_a")
+tweet_b = keras.Input(shape=(30, 12), name="tweet_b")
+shared_lstm = layers.LSTM(6, name="shared_lstm")
+encoded_a = shared_lstm(tweet_a)
+encoded_b = shared_lstm(tweet_a)
+merged = layers.concatenate([encoded_a, encoded_b], axis=-1)
+same_author = layers.Dense(1, activation="sigmoid", name="same_author")(merged)
+author_model = keras.Model([tweet_a, tweet_b], same_author)''',
+         fails={"ex1_lstm_is_shared": "Expected it to receive the input `tweet_b`"}),
+    dict(notebook=NB, cell="ex1_tweet_model", why="the tweets' shape given as (characters, timesteps)",
+         code=SEED + '''tweet_a = keras.Input(shape=(12, 30), name="tweet_a")
+tweet_b = keras.Input(shape=(12, 30), name="tweet_b")
+shared_lstm = layers.LSTM(6, name="shared_lstm")
+encoded_a = shared_lstm(tweet_a)
+encoded_b = shared_lstm(tweet_b)
+merged = layers.concatenate([encoded_a, encoded_b], axis=-1)
+same_author = layers.Dense(1, activation="sigmoid", name="same_author")(merged)
+author_model = keras.Model([tweet_a, tweet_b], same_author)''',
+         fails={"ex1_tweet_model_io": "Expected (None, 30, 12)"}),
+    dict(notebook=NB, cell="ex1_tweet_model", why="the output layer not named",
+         code=SEED + '''tweet_a = keras.Input(shape=(30, 12), name="tweet_a")
+tweet_b = keras.Input(shape=(30, 12), name="tweet_b")
+shared_lstm = layers.LSTM(6, name="shared_lstm")
+encoded_a = shared_lstm(tweet_a)
+encoded_b = shared_lstm(tweet_b)
+merged = layers.concatenate([encoded_a, encoded_b], axis=-1)
+same_author = layers.Dense(1, activation="sigmoid")(merged)
+author_model = keras.Model([tweet_a, tweet_b], same_author)''',
+         fails={"ex1_tweet_model_io": "Expected 1 output(s) named ['same_author']"}),
+    dict(notebook=NB, cell="ex1_tweet_model", why="tweet_b encoded first, so encoded_a is node 1",
+         code=SEED + '''tweet_a = keras.Input(shape=(30, 12), name="tweet_a")
+tweet_b = keras.Input(shape=(30, 12), name="tweet_b")
+shared_lstm = layers.LSTM(6, name="shared_lstm")
+encoded_b = shared_lstm(tweet_b)
+encoded_a = shared_lstm(tweet_a)
+merged = layers.concatenate([encoded_a, encoded_b], axis=-1)
+same_author = layers.Dense(1, activation="sigmoid", name="same_author")(merged)
+author_model = keras.Model([tweet_a, tweet_b], same_author)''',
+         fails={"ex1_lstm_is_shared": "comes from node 1 of `shared_lstm`. Expected node 0"}),
+
+    # Exercise 2: which node?
+    dict(notebook=NB, cell="ex2_node_index", why="a node index off by one (calls counted from 1)",
+         code=EX2_SETUP + '''encoded_query = encoder(query)
+encoded_document = encoder(document)
+document_node = 2''',
+         fails={"ex2_document_node_value": "Your `document_node` is 2"}),
+    dict(notebook=NB, cell="ex2_node_index", why="document encoded first",
+         code=EX2_SETUP + '''encoded_document = encoder(document)
+encoded_query = encoder(query)
+document_node = 0''',
+         fails={"ex2_encoded_document_node": "comes from node 0 of `encoder`. Expected node 1",
+                "ex2_document_node_value": "Your `document_node` is 0"}),
+    dict(notebook=NB, cell="ex2_node_index", why="a new LSTM for the document",
+         code=EX2_SETUP + '''encoded_query = encoder(query)
+encoded_document = layers.LSTM(4)(document)
+document_node = 1''',
+         fails={"ex2_encoded_document_node": "Expected it to come from `encoder`"}),
+    dict(notebook=NB, cell="ex2_node_index", why="the node index given as the tensor",
+         code=EX2_SETUP + '''encoded_query = encoder(query)
+encoded_document = encoder(document)
+document_node = encoded_document''',
+         fails={"ex2_document_node_value": "Expected an int"}),
+
+    # Exercise 3: one convolution, two image sizes.
+    dict(notebook=NB, cell="ex3_shared_conv", why="a second Conv2D for the large images",
+         code=SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
+large = keras.Input(shape=(56, 56, 1), name="large")
+conv = layers.Conv2D(8, (3, 3), name="shared_conv")
+small_features = conv(small)
+large_features = layers.Conv2D(8, (3, 3), name="large_conv")(large)
+conv_model = keras.Model([small, large], [small_features, large_features])
+node_output_shapes = [small_features.shape, large_features.shape]''',
+         fails={"ex3_conv_is_shared": "separate Conv2D layers",
+                "ex3_node_output_shapes": "Expected the output shape of node 0"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="conv.output.shape read for both nodes",
+         code=SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
+large = keras.Input(shape=(56, 56, 1), name="large")
+conv = layers.Conv2D(8, (3, 3), name="shared_conv")
+small_features = conv(small)
+large_features = conv(large)
+conv_model = keras.Model([small, large], [small_features, large_features])
+node_output_shapes = [conv.output.shape, conv.output.shape]''',
+         fails={"ex3_node_output_shapes": "Your `node_output_shapes` is [(None, 26, 26, 8), (None, 26, 26, 8)]"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="padding='same' instead of the default",
+         code=SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
+large = keras.Input(shape=(56, 56, 1), name="large")
+conv = layers.Conv2D(8, (3, 3), padding="same", name="shared_conv")
+small_features = conv(small)
+large_features = conv(large)
+conv_model = keras.Model([small, large], [small_features, large_features])
+node_output_shapes = [graph.output_shape_at(conv, 0), graph.output_shape_at(conv, 1)]''',
+         fails={"ex3_node_output_shapes": "'valid' padding"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="conv called on the large images first",
+         code=SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
+large = keras.Input(shape=(56, 56, 1), name="large")
+conv = layers.Conv2D(8, (3, 3), name="shared_conv")
+large_features = conv(large)
+small_features = conv(small)
+conv_model = keras.Model([small, large], [small_features, large_features])
+node_output_shapes = [graph.output_shape_at(conv, 0), graph.output_shape_at(conv, 1)]''',
+         fails={"ex3_conv_is_shared": "Node 0 of your `conv` reads images of shape (None, 56, 56, 1)",
+                "ex3_node_output_shapes": "Expected the shapes that 8 filters"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="a node index off by one when reading the shapes",
+         code=SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
+large = keras.Input(shape=(56, 56, 1), name="large")
+conv = layers.Conv2D(8, (3, 3), name="shared_conv")
+small_features = conv(small)
+large_features = conv(large)
+conv_model = keras.Model([small, large], [small_features, large_features])
+node_output_shapes = [graph.output_shape_at(conv, 1), graph.output_shape_at(conv, 1)]''',
+         fails={"ex3_node_output_shapes": "Expected the output shape of node 0 of `conv`"}),
+
+    # Exercise 4: pick the output of a node.
+    dict(notebook=NB, cell="ex4_pick_node", why="layer.output on the shared LSTM (node 0, the left input)",
+         code=EX4_SETUP + '''siamese_lstm = siamese.get_layer("shared_lstm")
+right_encoding = siamese_lstm.output
+right_encoder = keras.Model(siamese.get_layer("right").output, right_encoding)''',
+         fails={"ex4_right_encoding_node": "comes from node 0 of the shared LSTM. Expected node 1"}),
+    dict(notebook=NB, cell="ex4_pick_node", why="a new LSTM on the right input instead of the shared one",
+         code=EX4_SETUP + '''right_encoding = layers.LSTM(8)(siamese.get_layer("right").output)
+right_encoder = keras.Model(siamese.get_layer("right").output, right_encoding)''',
+         fails={"ex4_right_encoding_node": "Expected it to come from the shared LSTM"}),
+    dict(notebook=NB, cell="ex4_pick_node", why="the encoder built from both inputs",
+         code=EX4_SETUP + '''siamese_lstm = siamese.get_layer("shared_lstm")
+right_encoding = graph.output_at(siamese_lstm, 1)
+right_encoder = keras.Model(siamese.inputs, right_encoding)''',
+         fails={"ex4_right_encoder_io": "Expected only the 'right' input"}),
+    dict(notebook=NB, cell="ex4_pick_node", why="the whole Siamese model kept as the encoder",
+         code=EX4_SETUP + '''siamese_lstm = siamese.get_layer("shared_lstm")
+right_encoding = graph.output_at(siamese_lstm, 1)
+right_encoder = siamese''',
+         fails={"ex4_right_encoder_io": "Expected only the 'right' input"}),
+]

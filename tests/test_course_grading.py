@@ -1,0 +1,130 @@
+"""nbgrader grades the course as intended.
+
+- every solution notebook passes `nbgrader validate`, and every release
+  notebook fails all of its tests (`nbgrader validate --invert`);
+- autograded in a scratch course, the solutions earn full marks in every
+  graded cell and the untouched release earns zero;
+- the wrong answers in `tests/mistakes/` make the graded cells they target fail,
+  with the message a student would read.
+
+These tests execute every notebook several times: they take a few minutes.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+from _notebooks import (
+    COURSE,
+    REPOSITORY,
+    SOLUTIONS,
+    chapter_notebook,
+    chapters,
+    grade_id,
+    is_test_cell,
+    load_mistakes,
+    replay_mistakes,
+    run_nbgrader,
+)
+
+CHAPTERS = chapters()
+ANSWER_KEY = "answer-key"
+UNTOUCHED = "untouched-release"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_solution_passes_nbgrader_validate(chapter):
+    result = run_nbgrader("validate", str(chapter_notebook(chapter)))
+    assert "Success! Your notebook passes all the tests." in result.stdout, (
+        result.stdout[-3000:] + result.stderr[-3000:]
+    )
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_release_fails_every_test(chapter):
+    result = run_nbgrader("validate", "--invert", str(chapter_notebook(chapter, COURSE)))
+    assert "Success! The notebook does not pass any tests." in result.stdout, (
+        result.stdout[-3000:] + result.stderr[-3000:]
+    )
+
+
+@pytest.fixture(scope="module")
+def gradebook_scores(tmp_path_factory):
+    """Autogrades the answer key and the untouched release of every chapter.
+
+    Returns:
+        {(student, chapter): {grade_id: (score, max_score)}} read from nbgrader's gradebook.
+    """
+    from nbgrader.api import Gradebook
+
+    root = tmp_path_factory.mktemp("grading")
+    (root / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\n"
+        f"load_subconfig({str(REPOSITORY / 'nbgrader_config.py')!r})  # noqa: F821\n"
+        f"c.CourseDirectory.root = {str(root)!r}\n"
+    )
+    shutil.copytree(SOLUTIONS, root / "solutions")
+    for chapter in CHAPTERS:
+        result = run_nbgrader("generate_assignment", chapter, "--force", cwd=root)
+        assert result.returncode == 0, result.stdout + result.stderr
+        for student, source in ((ANSWER_KEY, SOLUTIONS), (UNTOUCHED, COURSE)):
+            notebook = chapter_notebook(chapter, source)
+            destination = root / "submitted" / student / chapter
+            destination.mkdir(parents=True)
+            shutil.copy(notebook, destination / notebook.name)
+        result = run_nbgrader("autograde", chapter, "--create", cwd=root)
+        assert result.returncode == 0, result.stdout + result.stderr
+    scores = {}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        for chapter in CHAPTERS:
+            notebook_name = chapter_notebook(chapter).stem
+            for student in (ANSWER_KEY, UNTOUCHED):
+                submission = gradebook.find_submission_notebook(notebook_name, chapter, student)
+                scores[student, chapter] = {
+                    grade.cell.name: (grade.score, grade.max_score) for grade in submission.grades
+                }
+    return scores
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_solutions_earn_full_marks(chapter, gradebook_scores):
+    scores = gradebook_scores[ANSWER_KEY, chapter]
+    assert scores, f"no graded cells recorded for {chapter}"
+    lost = {cell: score for cell, score in scores.items() if score[0] != score[1]}
+    assert lost == {}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_untouched_release_earns_zero(chapter, gradebook_scores):
+    scores = gradebook_scores[UNTOUCHED, chapter]
+    assert scores, f"no graded cells recorded for {chapter}"
+    earned = {cell: score for cell, score in scores.items() if score[0] != 0}
+    assert earned == {}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_graded_cell_has_a_mistake_that_fails_it(chapter):
+    notebook = nbformat.read(chapter_notebook(chapter), as_version=4)
+    graded = {grade_id(cell) for cell in notebook.cells if is_test_cell(cell)}
+    covered = {cell for mistake in load_mistakes(chapter) for cell in mistake.fails}
+    assert graded - covered == set(), "graded cells that no mistake in tests/mistakes/ fails"
+    assert covered - graded == set(), "mistakes name cells that are not graded cells"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_graded_cells_catch_the_mistakes(chapter):
+    mistakes = load_mistakes(chapter)
+    problems = []
+    for outcome in replay_mistakes(chapter_notebook(chapter), mistakes):
+        for cell, fragment in outcome.mistake.fails.items():
+            result = outcome.tests.get(cell)
+            if result is None:
+                problems.append(f"{outcome.mistake.why}: {cell} is not a test of that exercise")
+            elif result.error_name != "AssertionError" or fragment not in result.error_message:
+                problems.append(
+                    f"{outcome.mistake.why}: {cell} gave {result.error_name}: "
+                    f"{result.error_message!r}, expected an AssertionError containing {fragment!r}"
+                )
+    assert problems == []
