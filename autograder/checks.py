@@ -218,11 +218,14 @@ def check_shape(tensor: Any, expected: Sequence[int | None], *, name: str = "ten
         )
     found = _shape(tensor.shape)
     if found != _shape(expected):
+        symbolic = isinstance(tensor, keras.KerasTensor)
         _fail(
             f"Your `{name}` has shape {found}.",
             f"Expected shape {_shape(expected)}.",
             "compare the two shapes axis by axis and find the layer that sets the one "
-            "that differs.",
+            "that differs." if symbolic else
+            "the first axis counts the samples you passed in; the others come from the "
+            "model's output: compare them one by one.",
         )
 
 

@@ -144,6 +144,12 @@ def test_output_and_loss_checks_work_on_sequential_models():
     assert "match the loss to the output's task" in message
 
 
+def test_check_shape_on_an_array_of_predictions_hints_at_samples_not_layers():
+    message = _failure(checks.check_shape, np.zeros((1, 2)), (5, 2), name="predictions")
+    assert "Your `predictions` has shape (1, 2). Expected shape (5, 2)." in message
+    assert "the first axis counts the samples you passed in" in message
+
+
 def test_check_output_shapes_fails_on_the_wrong_concatenation_axis():
     message = _failure(
         checks.check_output_shapes, inception_on_axis(1),

@@ -12,6 +12,7 @@ These tests execute every notebook several times: they take a few minutes.
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import nbformat
@@ -128,3 +129,38 @@ def test_graded_cells_catch_the_mistakes(chapter):
                     f"{result.error_message!r}, expected an AssertionError containing {fragment!r}"
                 )
     assert problems == []
+
+
+FOUNDATION_MISTAKES = {
+    "two LSTMs instead of one shared": r"two LSTMs instead of one shared",
+    "loss weights swapped": r"weights swapped",
+    "one loss for all outputs": r"one loss for (all|both) outputs",
+    "a residual added from the wrong tensor": r"residual added from",
+    "concatenation on axis 1": r"concatenation on axis 1",
+    "a node index off by one": r"node index off by one",
+    "a Dense instead of a shared sub-model": r"Dense instead of (a|the) shared",
+}
+
+
+@pytest.mark.parametrize("mistake, pattern", FOUNDATION_MISTAKES.items())
+def test_the_foundation_issues_mistakes_are_written_into_exercises(mistake, pattern):
+    """Each wrong answer listed in the foundation issue is replayed in some chapter."""
+    found = [m for chapter in CHAPTERS for m in load_mistakes(chapter) if re.search(pattern, m.why)]
+    assert found, f"no mistake in tests/mistakes/ is {mistake!r}"
+
+
+def test_swapped_weights_are_caught_structurally_and_numerically():
+    """A swapped-weights mistake fails a check_loss_weights and a check_weighted_loss cell."""
+    caught_both = []
+    for chapter in CHAPTERS:
+        notebook = nbformat.read(chapter_notebook(chapter), as_version=4)
+        sources = {grade_id(cell): cell.source for cell in notebook.cells if is_test_cell(cell)}
+        for mistake in load_mistakes(chapter):
+            if "weights swapped" not in mistake.why:
+                continue
+            failing = [sources[cell] for cell in mistake.fails]
+            if any("check_loss_weights" in source for source in failing) and any(
+                "check_weighted_loss" in source for source in failing
+            ):
+                caught_both.append((chapter, mistake.cell))
+    assert caught_both

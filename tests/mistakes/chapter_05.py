@@ -29,7 +29,7 @@ encoded_b = shared_lstm(tweet_a)
 merged = layers.concatenate([encoded_a, encoded_b], axis=-1)
 same_author = layers.Dense(1, activation="sigmoid", name="same_author")(merged)
 author_model = keras.Model([tweet_a, tweet_b], same_author)''',
-         fails={"ex1_lstm_is_shared": "Expected it to receive the input `tweet_b`"}),
+         fails={"ex1_lstm_is_shared": "calls its LSTM layer twice on the same tensor"}),
     dict(notebook=NB, cell="ex1_tweet_model", why="the tweets' shape given as (characters, timesteps)",
          code=SEED + '''tweet_a = keras.Input(shape=(12, 30), name="tweet_a")
 tweet_b = keras.Input(shape=(12, 30), name="tweet_b")

@@ -101,6 +101,10 @@ MISTAKES = [
          why="one-hot rows that all pick answer 0",
          code=ANSWERS + "answers = np.zeros((num_samples, answer_vocabulary_size))\nanswers[:, 0] = 1",
          fails={"ex3_several_classes": "pick the same answer, class 0"}),
+    dict(notebook=NB, cell="ex3_answers",
+         why="answers drawn from the first two classes only",
+         code=ANSWERS + "answer_indices = np.random.randint(0, 2, size=num_samples)\nanswers = keras.utils.to_categorical(answer_indices, answer_vocabulary_size)",
+         fails={"ex3_several_classes": "use only 2 of the 20 possible answers"}),
     # Exercise 4: dual camera
     dict(notebook=NB, cell="ex4_dual_camera",
          why="right camera through its own copy of the base's layers instead of the shared base",

@@ -1,0 +1,154 @@
+NB = "01-sequential-vs-functional/sequential_vs_functional.ipynb"
+START = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"
+
+
+def sequential(*lines):
+    body = "\n".join(f"softmax_mlp.add({line})" for line in lines)
+    return START + 'softmax_mlp = keras.Sequential(name="softmax_mlp")\n' + body
+
+
+INPUT = "keras.Input(shape=(20,))"
+HIDDEN = 'layers.Dense(64, activation="relu")'
+DROP = "layers.Dropout(0.5)"
+OUT = 'layers.Dense(10, activation="softmax")'
+COMPILE = (
+    "keras.utils.set_random_seed(0)\n"
+    "softmax_mlp.compile(\n"
+    "    optimizer={optimizer},\n"
+    '    loss="{loss}",\n'
+    '    metrics=["accuracy"],\n'
+    ")\n"
+    "history = softmax_mlp.fit(softmax_x_train, softmax_y_train, epochs={epochs}, batch_size=32, verbose=0)\n"
+    "{evaluate}"
+)
+SGD = "keras.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True)"
+EVALUATE = "_, test_accuracy = softmax_mlp.evaluate(softmax_x_test, softmax_y_test, verbose=0)"
+TWIN = (
+    START
+    + 'features = keras.Input(shape=(20,), name="{input_name}")\n'
+    'x = layers.Dense({units}, activation="relu")(features)\n'
+    "{dropout1}"
+    'x = layers.Dense({units}, activation="relu")(x)\n'
+    "{dropout2}"
+    'probability = layers.Dense(1, activation="sigmoid", name="probability")(x)\n'
+    'twin = keras.Model(features, probability, name="twin")'
+)
+DROPOUT = "x = layers.Dropout(0.5)(x)\n"
+CHURN = START + (
+    "{input_line}\n"
+    "{hidden_line}\n"
+    'churn = layers.Dense(1, activation="sigmoid", name="churn")({churn_source})\n'
+    'churn_model = keras.Model(clicks, churn, name="churn_model")'
+)
+CLICKS = 'clicks = keras.Input(shape=(12,), name="clicks")'
+HIDDEN_LINE = 'x = layers.Dense(16, activation="relu", name="hidden")(clicks)'
+
+MISTAKES = [
+    # Exercise 1: Sequential with .add()
+    dict(notebook=NB, cell="ex1_softmax_mlp", why="the Dropout layers left out",
+         code=sequential(INPUT, HIDDEN, HIDDEN, OUT),
+         fails={"ex1_softmax_mlp_layers": "0 Dropout layer(s)"}),
+    dict(notebook=NB, cell="ex1_softmax_mlp", why="hidden layers of 32 units",
+         code=sequential(INPUT, 'layers.Dense(32, activation="relu")', DROP,
+                         'layers.Dense(32, activation="relu")', DROP, OUT),
+         fails={"ex1_softmax_mlp_params": "Expected 6,154",
+                "ex1_softmax_mlp_layers": "Dense with output (None, 32)"}),
+    dict(notebook=NB, cell="ex1_softmax_mlp", why="no softmax on the output layer",
+         code=sequential(INPUT, HIDDEN, DROP, HIDDEN, DROP, "layers.Dense(10)"),
+         fails={"ex1_softmax_mlp_params": "activation 'linear'"}),
+    dict(notebook=NB, cell="ex1_softmax_mlp", why="written in the functional style",
+         code=START + "inputs = keras.Input(shape=(20,))\n"
+         'x = layers.Dropout(0.5)(layers.Dense(64, activation="relu")(inputs))\n'
+         'x = layers.Dropout(0.5)(layers.Dense(64, activation="relu")(x))\n'
+         'softmax_mlp = keras.Model(inputs, layers.Dense(10, activation="softmax")(x))',
+         fails={"ex1_softmax_mlp_layers": "Expected a keras.Sequential"}),
+    dict(notebook=NB, cell="ex1_softmax_mlp", why="a Dropout before the first Dense instead of after the second",
+         code=sequential(INPUT, DROP, HIDDEN, DROP, HIDDEN, OUT),
+         fails={"ex1_softmax_mlp_layers": "1 Dropout with output (None, 20)"}),
+    # Exercise 2: compile, fit, evaluate
+    dict(notebook=NB, cell="ex2_train", why="the seed's learning rate of 0.1 kept",
+         code=COMPILE.format(optimizer=SGD.replace("0.01", "0.1"), loss="categorical_crossentropy",
+                             epochs=5, evaluate=EVALUATE),
+         fails={"ex2_compiled_with_sgd": "Expected ('SGD', 0.01, 0.9, True)"}),
+    dict(notebook=NB, cell="ex2_train", why="optimizer given by name, without momentum",
+         code=COMPILE.format(optimizer='"sgd"', loss="categorical_crossentropy",
+                             epochs=5, evaluate=EVALUATE),
+         fails={"ex2_compiled_with_sgd": "Expected ('SGD', 0.01, 0.9, True)"}),
+    dict(notebook=NB, cell="ex2_train", why="binary cross-entropy for ten classes",
+         code=COMPILE.format(optimizer=SGD, loss="binary_crossentropy", epochs=5, evaluate=EVALUATE),
+         fails={"ex2_compiled_with_sgd": "Expected 'categorical_crossentropy'"}),
+    dict(notebook=NB, cell="ex2_train", why="a single epoch",
+         code=COMPILE.format(optimizer=SGD, loss="categorical_crossentropy", epochs=1,
+                             evaluate=EVALUATE),
+         fails={"ex2_trained_and_evaluated": "Expected 5"}),
+    dict(notebook=NB, cell="ex2_train", why="the loss kept instead of the accuracy",
+         code=COMPILE.format(optimizer=SGD, loss="categorical_crossentropy", epochs=5,
+                             evaluate=EVALUATE.replace("_, test_accuracy", "test_accuracy, _")),
+         fails={"ex2_trained_and_evaluated": "evaluate returns the loss first"}),
+    # Exercise 3: the functional twin
+    dict(notebook=NB, cell="ex3_twin", why="the Dropout layers left out",
+         code=TWIN.format(input_name="features", units=64, dropout1="", dropout2=""),
+         fails={"ex3_twin_structure": "0 Dropout layer(s) (expected 2)"}),
+    dict(notebook=NB, cell="ex3_twin", why="hidden layers of 32 units",
+         code=TWIN.format(input_name="features", units=32, dropout1=DROPOUT, dropout2=DROPOUT),
+         fails={"ex3_twin_structure": "Dense with output (None, 32)"}),
+    dict(notebook=NB, cell="ex3_twin", why="a Sequential copy instead of a functional model",
+         code=START + "twin = keras.Sequential([\n"
+         '    keras.Input(shape=(20,), name="features"),\n'
+         '    layers.Dense(64, activation="relu"), layers.Dropout(0.5),\n'
+         '    layers.Dense(64, activation="relu"), layers.Dropout(0.5),\n'
+         '    layers.Dense(1, activation="sigmoid", name="probability"),\n'
+         "])",
+         fails={"ex3_twin_structure": "Expected a functional model",
+                "ex3_twin_names": "Expected a functional model"}),
+    dict(notebook=NB, cell="ex3_twin", why="the second Dropout applied to the wrong tensor",
+         code=START + 'features = keras.Input(shape=(20,), name="features")\n'
+         'x = layers.Dense(64, activation="relu")(features)\n'
+         "x = layers.Dropout(0.5)(x)\n"
+         'h = layers.Dense(64, activation="relu")(x)\n'
+         "x = layers.Dropout(0.5)(x)\n"
+         'probability = layers.Dense(1, activation="sigmoid", name="probability")(h)\n'
+         'twin = keras.Model(features, probability, name="twin")',
+         fails={"ex3_twin_structure": "1 Dropout layer(s) (expected 2)"}),
+    dict(notebook=NB, cell="ex3_twin", why="input left unnamed",
+         code=TWIN.format(input_name="features", units=64, dropout1=DROPOUT,
+                          dropout2=DROPOUT).replace(', name="features"', ""),
+         fails={"ex3_twin_names": "Expected 1 input(s) named ['features']"}),
+    # Exercise 4: reuse a trained model
+    dict(notebook=NB, cell="ex4_reuser", why="a Dense instead of the trained sub-model",
+         code=START + 'new_features = keras.Input(shape=(64,), name="new_features")\n'
+         'reused_scores = layers.Dense(10, activation="softmax")(new_features)\n'
+         'reuser = keras.Model(new_features, reused_scores, name="reuser")',
+         fails={"ex4_reuser_calls_a_model": "0 Model layer(s)",
+                "ex4_reuser_shares_weights": "different predictions"}),
+    dict(notebook=NB, cell="ex4_reuser", why="a freshly built MLP instead of the trained one",
+         code=START + 'new_features = keras.Input(shape=(64,), name="new_features")\n'
+         "reused_scores = builders.build_functional_mlp()(new_features)\n"
+         'reuser = keras.Model(new_features, reused_scores, name="reuser")',
+         fails={"ex4_reuser_shares_weights": "different predictions"}),
+    dict(notebook=NB, cell="ex4_reuser", why="a clone of the trained model",
+         code=START + 'new_features = keras.Input(shape=(64,), name="new_features")\n'
+         "reused_scores = keras.models.clone_model(trained_mlp)(new_features)\n"
+         'reuser = keras.Model(new_features, reused_scores, name="reuser")',
+         fails={"ex4_reuser_shares_weights": "different predictions"}),
+    dict(notebook=NB, cell="ex4_reuser", why="a copy of the weights instead of the weights",
+         code=START + 'new_features = keras.Input(shape=(64,), name="new_features")\n'
+         "copy = builders.build_functional_mlp()\n"
+         "copy.set_weights(trained_mlp.get_weights())\n"
+         "reused_scores = copy(new_features)\n"
+         'reuser = keras.Model(new_features, reused_scores, name="reuser")',
+         fails={"ex4_reuser_shares_weights": "merely hold a copy"}),
+    dict(notebook=NB, cell="ex4_reuser", why="input left unnamed",
+         code=START + "new_features = keras.Input(shape=(64,))\n"
+         "reused_scores = trained_mlp(new_features)\n"
+         'reuser = keras.Model(new_features, reused_scores, name="reuser")',
+         fails={"ex4_reuser_calls_a_model": "named ['new_features']"}),
+    # Exercise 5: fix a disconnected graph
+    dict(notebook=NB, cell="ex5_churn", why="connected by wrapping a fresh unnamed input",
+         code=CHURN.format(input_line='clicks = keras.Input(shape=(12,))',
+                           hidden_line=HIDDEN_LINE, churn_source="x"),
+         fails={"ex5_churn_model_io": "Expected 1 input(s) named ['clicks']"}),
+    dict(notebook=NB, cell="ex5_churn", why="the hidden layer dropped to make the graph connect",
+         code=CHURN.format(input_line=CLICKS, hidden_line="", churn_source="clicks"),
+         fails={"ex5_churn_model_layers": "Expected 225"}),
+]
