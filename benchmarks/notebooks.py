@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         if errors:
             verdict = f"ERROR ({errors[0]})"
         failed = failed or verdict != "ok"
-        print(f"{notebook_path.relative_to(SOLUTIONS)!s:55} {seconds:6.1f} s  {verdict}",
+        print(f"{notebook_path.relative_to(SOLUTIONS)!s:60} {seconds:6.1f} s  {verdict}",
               flush=True)
     return 1 if failed else 0
 
