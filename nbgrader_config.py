@@ -33,7 +33,7 @@ c.ClearSolutions.code_stub = {
 # "I0000 00:00:... port.cc:153] oneDNN ...", "E0000 ... cuInit", the AVX notice).
 TENSORFLOW_LOG_PATTERN = (
     r"(?m)^(WARNING: All log messages before absl::InitializeLog\(\)"
-    r"|[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ \S+:\d+\]"
+    r"|[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\]"
     r"|To enable the following instructions:)"
 )
 c.IgnorePattern.enabled = True
