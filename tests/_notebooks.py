@@ -8,6 +8,9 @@ cells, records what they raised, and restores the right answer.
 from __future__ import annotations
 
 import copy
+import runpy
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,17 +152,12 @@ def chapter_notebook(chapter: str, root: Path = SOLUTIONS) -> Path:
 
 def load_mistakes(chapter: str) -> list[Mistake]:
     """The wrong answers written for a chapter, from tests/mistakes/chapter_NN.py."""
-    import runpy
-
     path = Path(__file__).parent / "mistakes" / f"chapter_{chapter[:2]}.py"
     return [Mistake(**entry) for entry in runpy.run_path(str(path))["MISTAKES"]]
 
 
 def run_nbgrader(*arguments: str, cwd: Path = REPOSITORY, timeout: int = 900):
     """Runs an nbgrader command in `cwd` and returns the completed process (output as text)."""
-    import subprocess
-    import sys
-
     return subprocess.run(
         [sys.executable, "-m", "nbgrader", *arguments], cwd=cwd, capture_output=True,
         text=True, timeout=timeout, check=False,

@@ -8,6 +8,7 @@ through, without touching a student's genuine warnings.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -76,8 +77,6 @@ def _stderr_of_a_first_model(environment: dict[str, str]) -> str:
 
 
 def test_importing_the_package_first_keeps_tensorflow_start_up_lines_off_stderr():
-    import os
-
     quiet = _stderr_of_a_first_model({**os.environ, "KFC_TENSORFLOW_LOGS": "0"})
     loud = _stderr_of_a_first_model({**os.environ, "KFC_TENSORFLOW_LOGS": "1"})
     assert "absl::InitializeLog" in loud, "TensorFlow no longer logs at start-up: recheck"
