@@ -5,12 +5,33 @@ nbgrader's course layout onto the repository: `solutions/` is the source
 (full solutions and hidden tests), `course/` is the student release that
 `nbgrader generate_assignment` writes. One chapter folder is one assignment.
 
-The rest keeps TensorFlow from costing a student points: TensorFlow writes
-log lines to stderr, and nbgrader scores a test cell that has stderr output
-as failed, so those lines are removed before grading (`IgnorePattern`).
+The rest makes autograding safe for a class of TensorFlow notebooks:
+
+- TensorFlow writes log lines to stderr, and nbgrader scores a test cell with
+  stderr output as failed: the log level is lowered and the lines that still
+  appear are removed before grading (`IgnorePattern`);
+- `GuardedExecute` replaces nbgrader's Execute: the kernel runs under memory
+  and CPU limits, a cell that ignores the timeout's interrupt or kills the
+  kernel costs that cell, not the notebook, and outputs are capped;
+- graded cells a student deleted are put back (`OverwriteCells`), and output
+  is limited (`LimitOutput`).
+
+`kfc-grade` (see README.md) loads this file from its grading workspace and
+overrides the course root, the gradebook URL and the limits it is given.
 """
 
 import os
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
+from course_grader.execute import GuardedExecute
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
@@ -39,5 +60,32 @@ TENSORFLOW_LOG_PATTERN = (
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = TENSORFLOW_LOG_PATTERN
 
+# Kernels started by nbgrader inherit this: TensorFlow's C++ logging stays quiet.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
 # Keras cells build and train small models: give a cell two minutes.
 c.Execute.timeout = 120
+
+# Autograde runs submissions with GuardedExecute in place of nbgrader's Execute;
+# the rest of the list is nbgrader 0.9's default.
+c.Autograde.autograde_preprocessors = [
+    GuardedExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+c.GuardedExecute.timeout = 120
+c.GuardedExecute.memory_limit_mb = 4096  # the course's notebooks use well under 1 GiB
+c.GuardedExecute.cpu_limit_seconds = 600  # per kernel; a whole chapter uses under a minute
+c.GuardedExecute.max_output_chars = 100_000  # text per cell, also cuts one enormous line
+c.GuardedExecute.max_kernel_restarts = 3
+
+# A graded cell the student deleted is put back from the gradebook.
+c.OverwriteCells.add_missing_cells = True
+
+# Long outputs and tracebacks are shortened in the graded notebook and the feedback.
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_traceback = 100

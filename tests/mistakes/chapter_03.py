@@ -1,3 +1,5 @@
+from course_grader.demo import FOUNDATION_MISTAKES as FOUNDATION
+
 NB = "03-multi-output/multi_output.ipynb"
 HEAD = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"
 BCE2 = '{"main_output": "binary_crossentropy", "aux_output": "binary_crossentropy"}'
@@ -16,13 +18,7 @@ FIT2 = ("seed_history = seed_model.fit(training_data.x, training_data.y, epochs=
 
 MISTAKES = [
     # Exercise 1: the headline model
-    dict(notebook=NB, cell="ex1_headline_compile", why="loss weights swapped between the outputs",
-         code=HEAD + "headline_model = builders.build_headline_model()\n"
-              'headline_model.compile(optimizer="rmsprop", loss=["binary_crossentropy", '
-              '"binary_crossentropy"], loss_weights=[0.2, 1.0])',
-         fails={"ex1_headline_loss_weights": "weights the losses main_output: 0.2, aux_output: 1",
-                "ex1_headline_weighted_loss": "On a test batch, the total loss of your model "
-                                              "`headline_model` is"}),
+    FOUNDATION["loss weights swapped"],
     dict(notebook=NB, cell="ex1_headline_compile",
          why="the seed's single loss with a list of weights (one loss for all outputs)",
          code=HEAD + "headline_model = builders.build_headline_model()\n"
@@ -31,11 +27,7 @@ MISTAKES = [
          fails={"ex1_headline_loss_weights": "with one loss, 'binary_crossentropy', and 2 loss weights",
                 "ex1_headline_weighted_loss": "with one loss, 'binary_crossentropy', and 2 loss "
                                               "weights"}),
-    dict(notebook=NB, cell="ex1_headline_compile", why="one loss for all outputs and no weights",
-         code=HEAD + "headline_model = builders.build_headline_model()\n"
-              'headline_model.compile(optimizer="rmsprop", loss="binary_crossentropy")',
-         fails={"ex1_headline_loss_weights": "weights the losses main_output: 1, aux_output: 1",
-                "ex1_headline_weighted_loss": "Expected the weighted sum of the per-output losses"}),
+    FOUNDATION["one loss for all outputs"],
     dict(notebook=NB, cell="ex1_headline_compile", why="mse on the auxiliary output",
          code=HEAD + "headline_model = builders.build_headline_model()\n"
               'headline_model.compile(optimizer="rmsprop", loss=["binary_crossentropy", "mse"], '

@@ -1,3 +1,5 @@
+from course_grader.demo import FOUNDATION_MISTAKES as FOUNDATION
+
 NB = "04-dags/dags.ipynb"
 START = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"
 
@@ -13,11 +15,7 @@ branch_d = layers.Conv2D(8, 3, padding="same", activation="relu", name="branch_d
 '''
 
 MISTAKES = [
-    dict(notebook=NB, cell="ex1_inception", why="the seed's concatenation on axis 1 (image height)",
-         code=START + INCEPTION_BRANCHES + '''branches = layers.concatenate([branch_a, branch_b, branch_c, branch_d], axis=1, name="branches")
-inception = keras.Model(image, branches, name="inception")''',
-         fails={"ex1_concat_axis": "concatenates along axis 1",
-                "ex1_output_shapes": "has shape (None, 64, 16, 8)"}),
+    FOUNDATION["concatenation on axis 1"],
     dict(notebook=NB, cell="ex1_inception", why="branch c pools branch b's output instead of the image",
          code=START + '''image = keras.Input(shape=(16, 16, 3), name="image")
 branch_a = layers.Conv2D(8, 1, padding="same", activation="relu", name="branch_a")(image)
@@ -40,13 +38,7 @@ inception = keras.Model(image, branches, name="inception")''',
          code=START + INCEPTION_BRANCHES + '''branches = layers.concatenate([branch_a, branch_b, branch_c, branch_d], axis=-1)
 inception = keras.Model(image, branches, name="inception")''',
          fails={"ex1_output_shapes": "has outputs named ['concatenate']"}),
-    dict(notebook=NB, cell="ex2_identity_block", why="residual added from the first convolution instead of the block input",
-         code=START + '''block_input = keras.Input(shape=(16, 16, 32), name="block_input")
-y1 = layers.Conv2D(32, 3, padding="same", activation="relu")(block_input)
-y = layers.Conv2D(32, 3, padding="same")(y1)
-residual_add = layers.add([y, y1], name="residual_add")
-identity_block = keras.Model(block_input, residual_add, name="identity_block")''',
-         fails={"ex2_identity_shortcut": "Expected one of them to be the shortcut"}),
+    FOUNDATION["a residual added from the wrong tensor"],
     dict(notebook=NB, cell="ex2_identity_block", why="a projection where the shapes already match",
          code=START + '''block_input = keras.Input(shape=(16, 16, 32), name="block_input")
 y = layers.Conv2D(32, 3, padding="same", activation="relu")(block_input)

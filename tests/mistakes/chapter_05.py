@@ -1,3 +1,5 @@
+from course_grader.demo import FOUNDATION_MISTAKES as FOUNDATION
+
 NB = "05-shared-layers/shared_layers.ipynb"
 SEED = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"
 EX2_SETUP = SEED + (
@@ -9,17 +11,7 @@ EX4_SETUP = SEED + "siamese = builders.build_siamese_lstm()\n"
 
 MISTAKES = [
     # Exercise 1: the shared-LSTM tweet model.
-    dict(notebook=NB, cell="ex1_tweet_model", why="two LSTMs instead of one shared",
-         code=SEED + '''tweet_a = keras.Input(shape=(30, 12), name="tweet_a")
-tweet_b = keras.Input(shape=(30, 12), name="tweet_b")
-shared_lstm = layers.LSTM(6, name="shared_lstm")
-encoded_a = shared_lstm(tweet_a)
-encoded_b = layers.LSTM(6, name="shared_lstm_b")(tweet_b)
-merged = layers.concatenate([encoded_a, encoded_b], axis=-1)
-same_author = layers.Dense(1, activation="sigmoid", name="same_author")(merged)
-author_model = keras.Model([tweet_a, tweet_b], same_author)''',
-         fails={"ex1_lstm_is_shared": "separate LSTM layers",
-                "ex1_tweet_model_io": "Expected 469"}),
+    FOUNDATION["two LSTMs instead of one shared"],
     dict(notebook=NB, cell="ex1_tweet_model", why="the shared LSTM called on tweet_a twice",
          code=SEED + '''tweet_a = keras.Input(shape=(30, 12), name="tweet_a")
 tweet_b = keras.Input(shape=(30, 12), name="tweet_b")
@@ -62,11 +54,7 @@ author_model = keras.Model([tweet_a, tweet_b], same_author)''',
          fails={"ex1_lstm_is_shared": "comes from node 1 of `shared_lstm`. Expected node 0"}),
 
     # Exercise 2: which node?
-    dict(notebook=NB, cell="ex2_node_index", why="a node index off by one (calls counted from 1)",
-         code=EX2_SETUP + '''encoded_query = encoder(query)
-encoded_document = encoder(document)
-document_node = 2''',
-         fails={"ex2_document_node_value": "Your `document_node` is 2"}),
+    FOUNDATION["a node index off by one"],
     dict(notebook=NB, cell="ex2_node_index", why="document encoded first",
          code=EX2_SETUP + '''encoded_document = encoder(document)
 encoded_query = encoder(query)

@@ -1,3 +1,5 @@
+from course_grader.demo import FOUNDATION_MISTAKES as FOUNDATION
+
 NB = "06-models-as-layers/models_as_layers.ipynb"
 
 EX1_PRE = (
@@ -51,16 +53,7 @@ EX4_COMPILE = (
 
 MISTAKES = [
     # Exercise 1: the digit-pair classifier.
-    dict(notebook=NB, cell="ex1_pair_model",
-         why="a Dense instead of a shared sub-model: one Dense layer shared by both digits",
-         code=EX1_PRE + EX1_INPUTS
-         + "flatten = layers.Flatten()\n"
-           'encoder = layers.Dense(64, activation="relu")\n'
-           "encoded_a = encoder(flatten(digit_a))\n"
-           "encoded_b = encoder(flatten(digit_b))\n" + EX1_HEAD,
-         fails={"ex1_shared_vision_model": "has no sub-model (a model used as a layer)",
-                "ex1_node_indices": "Expected it to come from `vision`",
-                "ex1_inputs_outputs": "Expected the same layers as the reference"}),
+    FOUNDATION["a Dense instead of a shared sub-model"],
     dict(notebook=NB, cell="ex1_pair_model",
          why="two separate vision models, one per digit, instead of one shared",
          code=EX1_PRE + EX1_INPUTS

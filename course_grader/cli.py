@@ -1,0 +1,317 @@
+"""`kfc-grade`: a class's submissions in, grades, feedback and a report out.
+
+Run `kfc-grade --help` for the options. The steps, for every chapter asked for:
+
+1. release the chapter from `solutions/` with nbgrader in the grading
+   workspace, and check that `course/` (what students have) is the same
+   (`--regenerate` rewrites `course/` instead);
+2. collect the submissions (`course_grader.collect`) and repair their graded
+   cells (`course_grader.notebooks`);
+3. autograde each submission with nbgrader, one process each, with the
+   kernel limits of the course's `nbgrader_config.py`;
+4. write each student's feedback HTML, the grades CSVs and the per-cell plot,
+   and print the summary table.
+
+Exit status: 0 when the class was graded (whatever the students' notebooks
+did), 2 when the command was called wrongly (one sentence says what to do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+
+from course_grader.collect import UNKNOWN_CHAPTER, assign, collect
+from course_grader.demo import build_demo_class
+from course_grader.notebooks import MISSING, NOT_GRADED, Finding, cell_grade_id, repair
+from course_grader.report import (
+    NOTHING_HANDED_IN,
+    Row,
+    execution_findings,
+    nbgrader_failure,
+    plot_cell_scores,
+    summary_table,
+    write_cells_csv,
+    write_grades_csv,
+)
+from course_grader.workspace import (
+    InstructorError,
+    Limits,
+    Workspace,
+    check_database,
+    last_error_line,
+    same_notebook,
+    write_notebook,
+)
+
+DEMO_CELL_TIMEOUT = 30
+
+
+def parser() -> argparse.ArgumentParser:
+    command = argparse.ArgumentParser(
+        prog="kfc-grade",
+        description=(
+            "Grade a class's submissions of the Keras Functional Course with nbgrader: "
+            "collect the notebooks, autograde them, write feedback HTML, grades CSVs, a "
+            "per-cell score plot, and print a summary table."
+        ),
+        epilog=(
+            "examples:\n"
+            "  kfc-grade --demo                      grade the built-in sample class\n"
+            "  kfc-grade downloads/                  grade every chapter found in downloads/\n"
+            "  kfc-grade downloads/ --chapter 04     grade only chapter 04-dags\n"
+            "  kfc-grade exchange/ --db postgresql://grader@db/course\n\n"
+            "SUBMISSIONS may hold nbgrader's submitted/<student>/<chapter>/ layout, one folder\n"
+            "per student, or one <student>.ipynb / <student>.zip file per student. The chapter\n"
+            "of each notebook is read from its graded cells."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_argument("submissions", nargs="?", type=Path,
+                         help="folder of submissions (leave out with --demo)")
+    command.add_argument("--demo", action="store_true",
+                         help="build a sample class from the course and grade it")
+    command.add_argument("--chapter", action="append", default=[], metavar="CHAPTER",
+                         help="chapter to grade: name, number or short name (04-dags, 04, "
+                              "dags); repeat for more; default: every chapter")
+    command.add_argument("--workspace", type=Path,
+                         help="grading workspace (default: grading/ in the course, ignored by git)")
+    command.add_argument("--db", metavar="URL",
+                         help="SQLAlchemy URL of the gradebook (default: SQLite in the workspace)")
+    command.add_argument("--regenerate", action="store_true",
+                         help="rewrite course/ from solutions/ with nbgrader when they differ")
+    command.add_argument("--cell-timeout", type=int, metavar="SECONDS",
+                         help="time limit per cell (default: 120; "
+                              f"{DEMO_CELL_TIMEOUT} with --demo)")
+    command.add_argument("--memory-limit", type=int, default=4096, metavar="MIB",
+                         help="memory limit of the grading kernel (default: 4096)")
+    command.add_argument("--cpu-limit", type=int, default=600, metavar="SECONDS",
+                         help="CPU-time limit of each grading kernel (default: 600)")
+    command.add_argument("--notebook-timeout", type=int, default=1800, metavar="SECONDS",
+                         help="time limit for grading one submission (default: 1800)")
+    command.add_argument("--course-root", type=Path,
+                         help="the course repository (default: found from here or the package)")
+    return command
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parser().parse_args(argv)
+    try:
+        grade(arguments)
+    except InstructorError as error:
+        print(f"kfc-grade: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("kfc-grade: stopped. Run the same command again: it grades everything afresh.",
+              file=sys.stderr)
+        return 130
+    return 0
+
+
+def find_course_root(given: Path | None) -> Path:
+    """The course repository: given, or the nearest folder up from here, or the package's."""
+    def is_course(folder: Path) -> bool:
+        return (folder / "nbgrader_config.py").is_file() and (folder / "solutions").is_dir()
+
+    if given is not None:
+        if not is_course(given):
+            raise InstructorError(
+                f"{given} is not the course repository (it needs nbgrader_config.py and "
+                "solutions/): give the folder you cloned the course into to --course-root."
+            )
+        return given.resolve()
+    for folder in [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parent.parent]:
+        if is_course(folder):
+            return folder
+    raise InstructorError(
+        "Could not find the course repository: run kfc-grade inside the folder you cloned "
+        "the course into, or give that folder to --course-root."
+    )
+
+
+def resolve_chapters(asked: list[str], chapters: list[str]) -> list[str]:
+    """The chapters named by `--chapter` (full name, number, or short name), in course order."""
+    if not asked:
+        return chapters
+    chosen = set()
+    for name in asked:
+        matches = [chapter for chapter in chapters if name in (
+            chapter, chapter[:2], chapter[:2].lstrip("0") or "0", chapter[3:])]
+        if len(matches) != 1:
+            raise InstructorError(
+                f"There is no chapter {name!r}: give one of {', '.join(chapters)} (or its "
+                "number), or leave out --chapter to grade every chapter."
+            )
+        chosen.add(matches[0])
+    return [chapter for chapter in chapters if chapter in chosen]
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def grade(arguments) -> list[Row]:
+    """Runs the whole grading; returns the rows of the report."""
+    course_root = find_course_root(arguments.course_root)
+    course = course_root / "course"
+    all_chapters = sorted(path.name for path in (course_root / "solutions").iterdir()
+                          if path.is_dir() and path.name[:2].isdigit())
+    chapters = resolve_chapters(arguments.chapter, all_chapters)
+    if arguments.demo == (arguments.submissions is not None):
+        raise InstructorError(
+            "Give either a folder of submissions or --demo (not both, not neither): "
+            "for example `kfc-grade submissions/` or `kfc-grade --demo`."
+        )
+    if arguments.submissions is not None and not arguments.submissions.is_dir():
+        raise InstructorError(
+            f"There is no folder {arguments.submissions}: give the folder that holds the "
+            "students' notebooks, zip files, or nbgrader's submitted/ layout."
+        )
+    workspace_root = (arguments.workspace or course_root / "grading").resolve()
+    try:
+        workspace_root.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InstructorError(
+            f"Cannot create the workspace {workspace_root} ({error.strerror}): give a folder "
+            "you can write to with --workspace."
+        ) from None
+    workspace = Workspace(workspace_root, course_root, arguments.db)
+    check_database(workspace.db_url)
+    timeout = arguments.cell_timeout or (DEMO_CELL_TIMEOUT if arguments.demo else 120)
+    workspace.prepare(Limits(timeout, arguments.memory_limit, arguments.cpu_limit,
+                             arguments.notebook_timeout))
+
+    names = {chapter: next((course / chapter).glob("*.ipynb")).name for chapter in all_chapters}
+    for chapter in chapters:
+        progress(f"Releasing {chapter} from solutions/ with nbgrader ...")
+        released = workspace.generate(chapter)
+        committed = course / chapter / names[chapter]
+        if not same_notebook(released, committed):
+            if not arguments.regenerate:
+                raise InstructorError(
+                    f"course/{chapter}/{names[chapter]} is out of date with solutions/ (students "
+                    "would be graded on tests they did not see): run again with --regenerate to "
+                    "rewrite course/ from solutions/, and release the new notebook to students."
+                )
+            shutil.copyfile(released, committed)
+            progress(f"  rewrote course/{chapter}/{names[chapter]} from solutions/")
+    releases = {chapter: nbformat.read(course / chapter / names[chapter], as_version=4)
+                for chapter in all_chapters}
+
+    folder = arguments.submissions
+    if arguments.demo:
+        folder = build_demo_class(workspace_root / "demo-class", course_root)
+        progress(f"Built the demo class in {folder}")
+    received = collect(folder, workspace_root / "received", names)
+    if not received:
+        raise InstructorError(
+            f"Found no notebooks or zip files in {folder}: give the folder that holds the "
+            "students' submissions."
+        )
+    submissions = [submission for submission in assign(received, releases, names)
+                   if submission.chapter in chapters or submission.chapter == UNKNOWN_CHAPTER]
+    students = sorted({item.student for item in received})
+
+    for chapter in chapters:
+        for student_folder in (workspace_root / "submitted").glob(f"*/{chapter}"):
+            shutil.rmtree(student_folder)
+    gradable = []
+    for submission in submissions:
+        if submission.notebook is None:
+            continue
+        submission.findings += repair(submission.notebook, releases[submission.chapter])
+        write_notebook(submission.notebook, workspace.submitted_path(
+            submission.student, submission.chapter, names[submission.chapter]))
+        gradable.append(submission)
+
+    started = time.monotonic()
+    for number, submission in enumerate(gradable, start=1):
+        progress(f"[{number}/{len(gradable)}] grading {submission.student} "
+                 f"{submission.chapter} ...")
+        begun = time.monotonic()
+        result = workspace.autograde(submission.chapter, submission.student)
+        if not result.ok:
+            submission.findings.append(nbgrader_failure(last_error_line(result.log)))
+            submission.notebook = None
+        progress(f"    {'done' if result.ok else 'nbgrader failed'} in "
+                 f"{time.monotonic() - begun:.0f} s")
+    progress(f"Graded {len(gradable)} submissions in {time.monotonic() - started:.0f} s.")
+
+    for chapter in chapters:
+        if any(s.chapter == chapter and s.notebook is not None for s in gradable):
+            progress(f"Writing feedback for {chapter} ...")
+            result = workspace.feedback(chapter)
+            if not result.ok:
+                progress(f"  nbgrader generate_feedback failed: {last_error_line(result.log)}")
+
+    rows = report_rows(workspace, submissions, students, chapters, names, releases)
+    write_grades_csv(rows, workspace.reports / "grades.csv")
+    write_cells_csv(rows, workspace.reports / "cells.csv")
+    plot_cell_scores(rows, chapters, workspace.reports / "cell-scores.png")
+    exported = workspace.export()
+    if not exported.ok:
+        progress(f"nbgrader export failed: {last_error_line(exported.log)}")
+    table = summary_table(rows, chapters)
+    (workspace.reports / "summary.txt").write_text(table + "\n")
+    print(table)
+    print(f"\nReports in {workspace.reports}: grades.csv, cells.csv, nbgrader-grades.csv, "
+          f"cell-scores.png, summary.txt. Feedback in {workspace_root / 'feedback'}.")
+    return rows
+
+
+def report_rows(workspace: Workspace, submissions, students, chapters, names,
+                releases) -> list[Row]:
+    """One row per student and chapter graded, with scores read from the gradebook.
+
+    `releases` (chapter -> release notebook) orders the graded cells as the notebook does.
+    """
+    by_key = {(s.student, s.chapter): s for s in submissions}
+    order = {chapter: [cell_grade_id(cell) for cell in releases[chapter].cells]
+             for chapter in chapters}
+    rows = []
+    with Gradebook(workspace.db_url) as gradebook:
+        maximum = {}
+        for chapter in chapters:
+            try:
+                maximum[chapter] = gradebook.find_assignment(chapter).max_score
+            except MissingEntry:
+                maximum[chapter] = 0.0
+        for student in students:
+            for chapter in [*chapters, UNKNOWN_CHAPTER]:
+                submission = by_key.get((student, chapter))
+                if chapter == UNKNOWN_CHAPTER and submission is None:
+                    continue
+                row = Row(student, chapter, 0.0, maximum.get(chapter, 0.0),
+                          list(submission.findings) if submission else [],
+                          source=submission.label if submission else "")
+                if submission is None:
+                    row.findings.append(Finding(MISSING, NOTHING_HANDED_IN))
+                if submission is None or submission.notebook is None:
+                    if chapter != UNKNOWN_CHAPTER:
+                        workspace.forget(chapter, student)
+                    if submission is not None and not any(
+                            f.status in (NOT_GRADED, MISSING) for f in row.findings):
+                        row.findings.append(Finding(NOT_GRADED, "the notebook was not graded"))
+                    rows.append(row)
+                    continue
+                notebook_name = Path(names[chapter]).stem
+                graded = gradebook.find_submission_notebook(notebook_name, chapter, student)
+                row.cells = {grade.cell.name: (grade.score, grade.max_score)
+                             for grade in sorted(graded.grades,
+                                                 key=lambda g: order[chapter].index(g.cell.name))}
+                row.score = sum(score for score, _ in row.cells.values())
+                autograded = workspace.autograded_path(student, chapter, names[chapter])
+                row.findings += execution_findings(nbformat.read(autograded, as_version=4),
+                                                   releases[chapter])
+                rows.append(row)
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main())
