@@ -188,6 +188,16 @@ def grade(arguments) -> list[Row]:
                              arguments.notebook_timeout))
 
     names = {chapter: next((course / chapter).glob("*.ipynb")).name for chapter in all_chapters}
+    folder = arguments.submissions
+    if arguments.demo:
+        folder = build_demo_class(workspace_root / "demo-class", course_root)
+        progress(f"Built the demo class in {folder}")
+    received = collect(folder, workspace_root / "received", names)
+    if not received:
+        raise InstructorError(
+            f"Found no notebooks or zip files in {folder}: give the folder that holds the "
+            "students' submissions."
+        )
     for chapter in chapters:
         progress(f"Releasing {chapter} from solutions/ with nbgrader ...")
         released = workspace.generate(chapter)
@@ -204,16 +214,6 @@ def grade(arguments) -> list[Row]:
     releases = {chapter: nbformat.read(course / chapter / names[chapter], as_version=4)
                 for chapter in all_chapters}
 
-    folder = arguments.submissions
-    if arguments.demo:
-        folder = build_demo_class(workspace_root / "demo-class", course_root)
-        progress(f"Built the demo class in {folder}")
-    received = collect(folder, workspace_root / "received", names)
-    if not received:
-        raise InstructorError(
-            f"Found no notebooks or zip files in {folder}: give the folder that holds the "
-            "students' submissions."
-        )
     submissions = [submission for submission in assign(received, releases, names)
                    if submission.chapter in chapters or submission.chapter == UNKNOWN_CHAPTER]
     students = sorted({item.student for item in received})

@@ -24,6 +24,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from course_grader.execute import (  # noqa: E402
     KERNEL_DIED_ERROR,
@@ -275,13 +276,14 @@ def plot_cell_scores(rows: list[Row], chapters: list[str], path: Path) -> dict:
         axis.set_title(chapter, loc="left", fontsize=10)
         axis.tick_params(axis="y", labelsize=7)
         axis.set_xlabel("submissions")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     if shown:
         axes[0, 0].legend(loc="lower right", fontsize=7)
     else:
         axes[0, 0].text(0.5, 0.5, "no graded submissions", ha="center", va="center")
         axes[0, 0].set_axis_off()
     figure.suptitle("Score per graded cell", fontsize=11)
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 0.99))
     figure.savefig(path, dpi=90)
     plt.close(figure)
     return {chapter: {cell: tuple(tally) for cell, tally in cells.items()}

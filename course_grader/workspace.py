@@ -85,7 +85,7 @@ def check_database(db_url: str) -> None:
     except ModuleNotFoundError as error:
         raise InstructorError(
             f"The gradebook database {db_url} needs the Python package {error.name!r}, which is "
-            f"not installed: install it (for PostgreSQL, `pip install psycopg2-binary`) or "
+            f"not installed: install it (`pip install {error.name}`) or "
             "leave out --db to use the SQLite gradebook in the workspace."
         ) from None
     except (sqlalchemy.exc.SQLAlchemyError, ValueError) as error:

@@ -103,7 +103,8 @@ def test_a_course_cell_failing_after_a_wrong_answer_is_not_the_students_error():
 
 
 def test_output_cut_by_nbgraders_line_limit_is_reported():
-    findings = execution_findings(notebook(plain("loop", [stream("1\n2\n... Output truncated ...")])))
+    cut = stream("1\n2\n... Output truncated ...")
+    findings = execution_findings(notebook(plain("loop", [cut])))
     assert [finding.status for finding in findings] == [TRUNCATED]
 
 

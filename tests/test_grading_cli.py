@@ -1,0 +1,159 @@
+"""The `kfc-grade` command: its help, an instructor's mistakes, and a small class end to end.
+
+The commands run as an instructor runs them: the installed console script, in
+a subprocess. The demo class is graded in tests/test_grading_demo.py.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from _notebooks import COURSE, REPOSITORY, SOLUTIONS, chapter_notebook
+from nbgrader.api import Gradebook
+
+from course_grader.cli import parser, resolve_chapters
+from course_grader.demo import answered
+from course_grader.report import read_grades_csv
+
+KFC_GRADE = str(Path(sys.executable).with_name("kfc-grade"))
+WELCOME = "00-welcome"
+
+
+def kfc_grade(*arguments, cwd=REPOSITORY, timeout=900):
+    return subprocess.run([KFC_GRADE, *map(str, arguments)], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+
+
+def one_sentence(result) -> str:
+    """The error an instructor reads: exit status 2, one line after any progress, no traceback."""
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    errors = [line for line in lines if line.startswith("kfc-grade: ")]
+    assert errors == lines[-1:], result.stderr
+    assert "Traceback" not in result.stderr
+    return errors[0]
+
+
+def answered_welcome() -> str:
+    return nbformat.writes(answered(nbformat.read(chapter_notebook(WELCOME, COURSE), 4),
+                                    nbformat.read(chapter_notebook(WELCOME, SOLUTIONS), 4)))
+
+
+def test_the_command_is_installed_and_has_help():
+    result = kfc_grade("--help")
+    assert result.returncode == 0
+    for option in ("--demo", "--chapter", "--workspace", "--db", "--regenerate",
+                   "--cell-timeout", "--memory-limit", "--cpu-limit"):
+        assert option in result.stdout
+    assert "kfc-grade downloads/ --chapter 04" in result.stdout
+
+
+def test_the_readmes_kfc_grade_examples_are_valid_commands():
+    readme = (REPOSITORY / "README.md").read_text()
+    examples = re.findall(r"^(kfc-grade .*?)(?:\s+#.*)?$", readme, re.M)
+    assert len(examples) >= 4
+    assert "kfc-grade --help" in examples
+    for example in examples:
+        if example != "kfc-grade --help":
+            arguments = parser().parse_args(shlex.split(example)[1:])
+            assert arguments.demo or arguments.submissions
+
+
+@pytest.mark.parametrize("arguments, expected", [
+    (["--demo", "--chapter", "nine"],
+     "There is no chapter 'nine': give one of 00-welcome, 01-sequential-vs-functional"),
+    (["no-such-folder"], "There is no folder no-such-folder: give the folder that holds"),
+    ([], "Give either a folder of submissions or --demo"),
+    (["--demo", "course"], "Give either a folder of submissions or --demo"),
+    (["--demo", "--course-root", "/tmp"], "/tmp is not the course repository"),
+])
+def test_an_instructors_mistake_gets_one_sentence(arguments, expected, tmp_path):
+    message = one_sentence(kfc_grade(*arguments, "--workspace", tmp_path / "ws"))
+    assert message.startswith("kfc-grade: ")
+    assert expected in message
+
+
+def test_chapter_names_numbers_and_short_names_are_understood():
+    chapters = ["00-welcome", "04-dags"]
+    assert resolve_chapters(["04-dags"], chapters) == ["04-dags"]
+    assert resolve_chapters(["04", "0"], chapters) == ["00-welcome", "04-dags"]
+    assert resolve_chapters(["dags", "4"], chapters) == ["04-dags"]
+    assert resolve_chapters([], chapters) == chapters
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("sqlite:////no/such/folder/gradebook.db", "Could not reach the gradebook database"),
+    ("postgresql://grader@127.0.0.1:9/course",
+     r"(needs the Python package 'psycopg2?', which is not installed: install it "
+     r"\(`pip install psycopg2?`\)|Could not reach the gradebook database)"),
+    ("not a url", "Could not reach the gradebook database not a url"),
+])
+def test_an_unreachable_database_gets_one_sentence(url, expected, tmp_path):
+    message = one_sentence(kfc_grade("--demo", "--workspace", tmp_path / "ws", "--db", url))
+    assert re.search(expected, message), message
+    assert "--db" in message
+
+
+def test_a_folder_without_notebooks_gets_one_sentence(tmp_path):
+    (tmp_path / "empty").mkdir()
+    message = one_sentence(kfc_grade(tmp_path / "empty", "--chapter", "00",
+                                     "--workspace", tmp_path / "ws"))
+    assert "Found no notebooks or zip files in" in message
+
+
+@pytest.fixture(scope="module")
+def course_copy(tmp_path_factory) -> Path:
+    """A copy of the course repository whose chapter 00 solution changed after release."""
+    root = tmp_path_factory.mktemp("course")
+    for name in ("solutions", "course"):
+        shutil.copytree(REPOSITORY / name, root / name)
+    shutil.copy(REPOSITORY / "nbgrader_config.py", root)
+    solution = chapter_notebook(WELCOME, root / "solutions")
+    notebook = nbformat.read(solution, as_version=4)
+    test_cell = next(cell for cell in notebook.cells
+                     if cell.metadata.get("nbgrader", {}).get("grade_id") == "ex1_input_shape")
+    test_cell.source = test_cell.source.replace('"""Checks', '"""Now checks', 1)
+    nbformat.write(notebook, str(solution))
+    return root
+
+
+def test_an_out_of_date_course_is_refused_then_regenerated(course_copy, tmp_path):
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    with zipfile.ZipFile(submissions / "ada.zip", "w") as bundle:
+        bundle.writestr("welcome.ipynb", answered_welcome())
+    (submissions / "ben.ipynb").write_text("")
+    workspace = tmp_path / "ws"
+    database = tmp_path / "elsewhere.db"
+    arguments = [submissions, "--chapter", "00", "--course-root", course_copy,
+                 "--workspace", workspace, "--db", f"sqlite:///{database}"]
+    release = chapter_notebook(WELCOME, course_copy / "course")
+
+    message = one_sentence(kfc_grade(*arguments))
+    assert "course/00-welcome/welcome.ipynb is out of date with solutions/" in message
+    assert "--regenerate" in message
+    assert "Now checks" not in release.read_text()
+
+    result = kfc_grade(*arguments, "--regenerate")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Now checks" in release.read_text(), "course/ was rewritten from solutions/"
+    grades = {row["student"]: row for row in read_grades_csv(workspace / "reports" / "grades.csv")}
+    assert (grades["ada"]["score"], grades["ada"]["status"]) == ("5", "repaired")
+    assert "test cell ex1_input_shape had been edited" in grades["ada"]["reason"], (
+        "ada worked in the release from before the change: graded on the new test cell"
+    )
+    assert (grades["ben"]["score"], grades["ben"]["status"]) == ("0", "not-graded")
+    assert "ben.ipynb is empty" in grades["ben"]["reason"]
+    assert "[1/1] grading ada 00-welcome" in result.stderr, "progress is shown"
+    assert not (workspace / "gradebook.db").exists(), "--db is used instead of the default"
+    with Gradebook(f"sqlite:///{database}") as gradebook:
+        assert gradebook.find_submission(WELCOME, "ada").score == 5
+        assert [s.student.id for s in gradebook.assignment_submissions(WELCOME)] == ["ada"]
