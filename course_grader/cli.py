@@ -29,7 +29,13 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from course_grader.collect import UNKNOWN_CHAPTER, assign, collect
 from course_grader.demo import build_demo_class
-from course_grader.notebooks import MISSING, NOT_GRADED, Finding, cell_grade_id, repair
+from course_grader.notebooks import (
+    MISSING,
+    Finding,
+    cell_grade_id,
+    repair,
+    write_notebook,
+)
 from course_grader.report import (
     NOTHING_HANDED_IN,
     Row,
@@ -47,7 +53,6 @@ from course_grader.workspace import (
     check_database,
     last_error_line,
     same_notebook,
-    write_notebook,
 )
 
 DEMO_CELL_TIMEOUT = 30
@@ -87,14 +92,17 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--regenerate", action="store_true",
                          help="rewrite course/ from solutions/ with nbgrader when they differ")
     command.add_argument("--cell-timeout", type=int, metavar="SECONDS",
-                         help="time limit per cell (default: 120; "
+                         help="time limit per cell (default: nbgrader_config.py's, 120; "
                               f"{DEMO_CELL_TIMEOUT} with --demo)")
-    command.add_argument("--memory-limit", type=int, default=4096, metavar="MIB",
-                         help="memory limit of the grading kernel (default: 4096)")
-    command.add_argument("--cpu-limit", type=int, default=600, metavar="SECONDS",
-                         help="CPU-time limit of each grading kernel (default: 600)")
-    command.add_argument("--notebook-timeout", type=int, default=1800, metavar="SECONDS",
-                         help="time limit for grading one submission (default: 1800)")
+    command.add_argument("--memory-limit", type=int, metavar="MIB",
+                         help="memory limit of the grading kernel (default: "
+                              "nbgrader_config.py's, 4096)")
+    command.add_argument("--cpu-limit", type=int, metavar="SECONDS",
+                         help="CPU-time limit of each grading kernel (default: "
+                              "nbgrader_config.py's, 600)")
+    command.add_argument("--notebook-timeout", type=int, default=Limits.notebook_timeout,
+                         metavar="SECONDS", help="time limit for grading one submission "
+                                                 f"(default: {Limits.notebook_timeout})")
     command.add_argument("--course-root", type=Path,
                          help="the course repository (default: found from here or the package)")
     return command
@@ -183,7 +191,7 @@ def grade(arguments) -> list[Row]:
         ) from None
     workspace = Workspace(workspace_root, course_root, arguments.db)
     check_database(workspace.db_url)
-    timeout = arguments.cell_timeout or (DEMO_CELL_TIMEOUT if arguments.demo else 120)
+    timeout = arguments.cell_timeout or (DEMO_CELL_TIMEOUT if arguments.demo else None)
     workspace.prepare(Limits(timeout, arguments.memory_limit, arguments.cpu_limit,
                              arguments.notebook_timeout))
 
@@ -295,9 +303,6 @@ def report_rows(workspace: Workspace, submissions, students, chapters, names,
                 if submission is None or submission.notebook is None:
                     if chapter != UNKNOWN_CHAPTER:
                         workspace.forget(chapter, student)
-                    if submission is not None and not any(
-                            f.status in (NOT_GRADED, MISSING) for f in row.findings):
-                        row.findings.append(Finding(NOT_GRADED, "the notebook was not graded"))
                     rows.append(row)
                     continue
                 notebook_name = Path(names[chapter]).stem

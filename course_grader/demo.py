@@ -33,7 +33,7 @@ from pathlib import Path
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
-from course_grader.notebooks import cell_grade_id, nbgrader_metadata
+from course_grader.notebooks import cell_grade_id, nbgrader_metadata, write_notebook
 
 START = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"
 
@@ -245,11 +245,6 @@ def _notebook(root: Path, folder: str) -> NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
-def _write(notebook, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, str(path))
-
-
 def _release_name(course_root: Path, chapter: str) -> str:
     return next((course_root / "course" / chapter).glob("*.ipynb")).name
 
@@ -280,7 +275,7 @@ def build_demo_class(folder: Path, course_root: Path) -> Path:
                             nbformat.writes(notebook))
     # The untouched release, in nbgrader's layout.
     for chapter in chapters:
-        _write(_notebook(course, chapter),
+        write_notebook(_notebook(course, chapter),
                folder / "ben-untouched" / chapter / _release_name(course_root, chapter))
     # Half answered, two renamed notebooks in one folder.
     for chapter in chapters[:2]:
@@ -288,16 +283,18 @@ def build_demo_class(folder: Path, course_root: Path) -> Path:
         answers = [cell_grade_id(cell) for cell in release.cells
                    if nbgrader_metadata(cell).get("solution")]
         notebook = answered_chapter(chapter, unanswered=frozenset(answers[len(answers) // 2:]))
-        _write(notebook, folder / "cleo-partly-correct" / f"cleo {chapter[3:]} final.ipynb")
+        write_notebook(notebook, folder / "cleo-partly-correct" / f"cleo {chapter[3:]} final.ipynb")
     # The foundation issue's mistakes.
     for number, mistake in enumerate(FOUNDATION_MISTAKES.values(), start=1):
         chapter, name = mistake["notebook"].split("/")
         notebook = answered_chapter(chapter, answers={mistake["cell"]: mistake["code"]})
-        _write(notebook, folder / f"mistake-{number}-{_slug(mistake['why'])}" / chapter / name)
+        student = f"mistake-{number}-{_slug(mistake['why'])}"
+        write_notebook(notebook, folder / student / chapter / name)
     # Broken notebooks of chapter 00.
     name = _release_name(course_root, BROKEN_CHAPTER)
     for student, breaks in BROKEN.items():
-        _write(breaks(answered_chapter(BROKEN_CHAPTER)), folder / student / BROKEN_CHAPTER / name)
+        broken_notebook = breaks(answered_chapter(BROKEN_CHAPTER))
+        write_notebook(broken_notebook, folder / student / BROKEN_CHAPTER / name)
     text = nbformat.writes(answered_chapter(BROKEN_CHAPTER))
     broken = {
         "broken-invalid-json": text[: len(text) // 2],
@@ -306,7 +303,8 @@ def build_demo_class(folder: Path, course_root: Path) -> Path:
     for student, content in broken.items():
         (folder / student / BROKEN_CHAPTER).mkdir(parents=True)
         (folder / student / BROKEN_CHAPTER / name).write_text(content)
-    _write(answered_chapter(WRONG_CHAPTER), folder / "broken-wrong-chapter" / BROKEN_CHAPTER / name)
+    write_notebook(answered_chapter(WRONG_CHAPTER),
+                   folder / "broken-wrong-chapter" / BROKEN_CHAPTER / name)
     return folder
 
 

@@ -106,6 +106,12 @@ def read_notebook(path: Path, label: str | None = None
     return notebook, None
 
 
+def write_notebook(notebook, path: Path) -> None:
+    """Writes a notebook, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(path))
+
+
 def _fingerprint(notebook) -> set[tuple[str, str]]:
     """The graded labels and read-only cell sources that identify a chapter's notebook."""
     marks = set()

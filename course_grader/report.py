@@ -20,19 +20,16 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from course_grader.execute import (  # noqa: E402
+from course_grader.execute import (
     KERNEL_DIED_ERROR,
     NOT_EXECUTED_ERROR,
     TIMEOUT_ERROR,
     TRUNCATION_NOTE,
 )
-from course_grader.notebooks import (  # noqa: E402
+from course_grader.notebooks import (
     ERRORS,
     GRADED,
     KERNEL_DIED,
@@ -262,8 +259,9 @@ def plot_cell_scores(rows: list[Row], chapters: list[str], path: Path) -> dict:
             tally[0 if score >= max_score else 2 if score == 0 else 1] += 1
     shown = [chapter for chapter in chapters if chapter in counts]
     heights = [max(len(counts[chapter]), 1) * 0.3 + 0.8 for chapter in shown] or [1.0]
-    figure, axes = plt.subplots(len(heights), 1, figsize=(8, sum(heights) + 0.5),
-                                gridspec_kw={"height_ratios": heights}, squeeze=False)
+    figure = Figure(figsize=(8, sum(heights) + 0.5))
+    axes = figure.subplots(len(heights), 1, gridspec_kw={"height_ratios": heights},
+                           squeeze=False)
     for axis, chapter in zip(axes[:, 0], shown, strict=False):
         names = list(counts[chapter])[::-1]
         full, part, none = (
@@ -285,6 +283,5 @@ def plot_cell_scores(rows: list[Row], chapters: list[str], path: Path) -> dict:
     figure.suptitle("Score per graded cell", fontsize=11)
     figure.tight_layout(rect=(0, 0, 1, 0.99))
     figure.savefig(path, dpi=90)
-    plt.close(figure)
     return {chapter: {cell: tuple(tally) for cell, tally in cells.items()}
             for chapter, cells in counts.items()}

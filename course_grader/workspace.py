@@ -37,7 +37,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import sqlalchemy
 from nbgrader.api import Gradebook, MissingEntry
 
@@ -48,7 +47,7 @@ class InstructorError(Exception):
 
 @dataclass
 class Limits:
-    """How long and how much a submission may run.
+    """How long and how much a submission may run; None keeps `nbgrader_config.py`'s value.
 
     Args:
         cell_timeout: seconds one cell may run before it is interrupted.
@@ -57,10 +56,17 @@ class Limits:
         notebook_timeout: seconds nbgrader may spend on one submission before it is stopped.
     """
 
-    cell_timeout: int = 120
-    memory_limit_mb: int = 4096
-    cpu_limit_seconds: int = 600
+    cell_timeout: int | None = None
+    memory_limit_mb: int | None = None
+    cpu_limit_seconds: int | None = None
     notebook_timeout: int = 1800
+
+    def config_lines(self) -> str:
+        """The `c.GuardedExecute...` lines that override the course config, one per limit given."""
+        traits = {"timeout": self.cell_timeout, "memory_limit_mb": self.memory_limit_mb,
+                  "cpu_limit_seconds": self.cpu_limit_seconds}
+        return "".join(f"c.GuardedExecute.{trait} = {value}\n"
+                       for trait, value in traits.items() if value is not None)
 
 
 @dataclass
@@ -125,9 +131,7 @@ class Workspace:
             'c.CourseDirectory.source_directory = "source"\n'
             'c.CourseDirectory.release_directory = "release"\n'
             f"c.CourseDirectory.db_url = {self.db_url!r}\n"
-            f"c.GuardedExecute.timeout = {limits.cell_timeout}\n"
-            f"c.GuardedExecute.memory_limit_mb = {limits.memory_limit_mb}\n"
-            f"c.GuardedExecute.cpu_limit_seconds = {limits.cpu_limit_seconds}\n"
+            + limits.config_lines()
         )
         self.limits = limits
         source = self.root / "source"
@@ -207,13 +211,8 @@ def same_notebook(first: Path, second: Path) -> bool:
     return json.loads(first.read_text()) == json.loads(second.read_text())
 
 
-def write_notebook(notebook, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, str(path))
-
-
 def last_error_line(log: str) -> str:
     """The most telling line of an nbgrader log: its last error, else its last line."""
     lines = [line.strip() for line in log.splitlines() if line.strip()]
-    errors = [line for line in lines if "Error" in line or "error" in line.split("|")[0]]
+    errors = [line for line in lines if "| ERROR]" in line or "Error" in line]
     return (errors or lines or ["no output"])[-1][:300]
