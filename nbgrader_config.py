@@ -31,7 +31,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from course_grader.execute import GuardedExecute
+from autograder.pipeline.execute import GuardedExecute
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 

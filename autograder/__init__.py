@@ -1,7 +1,15 @@
-"""The course's autograder: checks for nbgrader test cells.
+"""The grading side of the course.
 
-`autograder.checks` holds one function per kind of check (shapes, names,
-parameter counts, connectivity, sharing, node indices, loss weighting,
-structural equivalence). Each raises `AssertionError` with a message written
-to the student when an answer is wrong.
+- `autograder.checks`: the functions that nbgrader test cells call, split by
+  concern (structure and settings, sharing and nodes, losses and training,
+  messages). Importing it imports Keras.
+- `autograder.pipeline`: `kfc-grade`, the instructor's command that takes a
+  class's submissions to grades, feedback and reports. It imports no
+  TensorFlow: nbgrader loads `autograder.pipeline.execute` from the course's
+  `nbgrader_config.py` for every command.
+- `autograder.mutation`: mutants derived from each exercise's solution, run
+  against the exercise's test cells, to show that the checks catch wrong
+  answers.
+
+This package file imports nothing, so that importing the pipeline stays light.
 """

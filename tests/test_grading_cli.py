@@ -19,9 +19,9 @@ import pytest
 from _notebooks import COURSE, REPOSITORY, SOLUTIONS, chapter_notebook
 from nbgrader.api import Gradebook
 
-from course_grader.cli import parser, resolve_chapters
-from course_grader.demo import answered
-from course_grader.report import read_grades_csv
+from autograder.pipeline.cli import parser, resolve_chapters
+from autograder.pipeline.demo import answered
+from autograder.pipeline.report import read_grades_csv
 
 KFC_GRADE = str(Path(sys.executable).with_name("kfc-grade"))
 WELCOME = "00-welcome"

@@ -8,14 +8,14 @@ import nbformat
 import pytest
 from _notebooks import COURSE, chapter_notebook, chapters
 
-from course_grader.collect import (
+from autograder.pipeline.collect import (
     UNKNOWN_CHAPTER,
     assign,
     claimed_chapter,
     collect,
     student_id,
 )
-from course_grader.notebooks import GRADED, MISSING, NOT_GRADED, REPAIRED
+from autograder.pipeline.notebooks import GRADED, MISSING, NOT_GRADED, REPAIRED
 
 NAMES = {chapter: chapter_notebook(chapter, COURSE).name for chapter in chapters()}
 WELCOME, SEQUENTIAL = "00-welcome", "01-sequential-vs-functional"

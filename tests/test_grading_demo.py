@@ -1,6 +1,6 @@
 """`kfc-grade --demo` end to end: the sample class gets exactly the grades and statuses it should.
 
-The demo class (course_grader/demo.py) holds a correct student, an untouched
+The demo class (autograder/pipeline/demo.py) holds a correct student, an untouched
 release, a half-answered student, each foundation mistake, and every kind of
 broken notebook the grader must survive. It is graded once (about 12 minutes
 on 2 cores), then chapter 00 is graded again to show that re-grading gives
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from course_grader.demo import FOUNDATION_MISTAKES
-from course_grader.report import NOTHING_HANDED_IN, read_grades_csv
+from autograder.pipeline.demo import FOUNDATION_MISTAKES
+from autograder.pipeline.report import NOTHING_HANDED_IN, read_grades_csv
 
 KFC_GRADE = str(Path(sys.executable).with_name("kfc-grade"))
 CHAPTER_POINTS = {

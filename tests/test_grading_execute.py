@@ -11,7 +11,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.preprocessors import Execute
 from traitlets.config import PyFileConfigLoader
 
-from course_grader.execute import (
+from autograder.pipeline.execute import (
     KERNEL_DIED_ERROR,
     NOT_EXECUTED_ERROR,
     TIMEOUT_ERROR,

@@ -10,7 +10,7 @@ import pytest
 from _notebooks import COURSE, SOLUTIONS, chapter_notebook, chapters
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_grader.notebooks import (
+from autograder.pipeline.notebooks import (
     NOT_GRADED,
     REPAIRED,
     cell_grade_id,

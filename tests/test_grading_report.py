@@ -5,14 +5,14 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_grader.execute import (
+from autograder.pipeline.execute import (
     KERNEL_DIED_ERROR,
     NOT_EXECUTED_ERROR,
     TIMEOUT_ERROR,
     TRUNCATION_NOTE,
     error_output,
 )
-from course_grader.notebooks import (
+from autograder.pipeline.notebooks import (
     ERRORS,
     GRADED,
     KERNEL_DIED,
@@ -23,7 +23,7 @@ from course_grader.notebooks import (
     TRUNCATED,
     Finding,
 )
-from course_grader.report import (
+from autograder.pipeline.report import (
     NOTHING_HANDED_IN,
     Row,
     execution_findings,

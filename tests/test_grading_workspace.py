@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from course_grader.workspace import InstructorError, Limits, check_database, last_error_line
+from autograder.pipeline.workspace import InstructorError, Limits, check_database, last_error_line
 
 
 def test_only_the_limits_given_override_the_course_config():

@@ -1,4 +1,4 @@
-from course_grader.demo import FOUNDATION_MISTAKES as FOUNDATION
+from autograder.pipeline.demo import FOUNDATION_MISTAKES as FOUNDATION
 
 NB = "05-shared-layers/shared_layers.ipynb"
 SEED = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"

@@ -1,4 +1,4 @@
-from course_grader.demo import FOUNDATION_MISTAKES as FOUNDATION
+from autograder.pipeline.demo import FOUNDATION_MISTAKES as FOUNDATION
 
 NB = "06-models-as-layers/models_as_layers.ipynb"
 

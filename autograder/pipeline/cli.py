@@ -5,8 +5,8 @@ Run `kfc-grade --help` for the options. The steps, for every chapter asked for:
 1. release the chapter from `solutions/` with nbgrader in the grading
    workspace, and check that `course/` (what students have) is the same
    (`--regenerate` rewrites `course/` instead);
-2. collect the submissions (`course_grader.collect`) and repair their graded
-   cells (`course_grader.notebooks`);
+2. collect the submissions (`autograder.pipeline.collect`) and repair their graded
+   cells (`autograder.pipeline.notebooks`);
 3. autograde each submission with nbgrader, one process each, with the
    kernel limits of the course's `nbgrader_config.py`;
 4. write each student's feedback HTML, the grades CSVs and the per-cell plot,
@@ -27,16 +27,16 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from course_grader.collect import UNKNOWN_CHAPTER, assign, collect
-from course_grader.demo import build_demo_class
-from course_grader.notebooks import (
+from autograder.pipeline.collect import UNKNOWN_CHAPTER, assign, collect
+from autograder.pipeline.demo import build_demo_class
+from autograder.pipeline.notebooks import (
     MISSING,
     Finding,
     cell_grade_id,
     repair,
     write_notebook,
 )
-from course_grader.report import (
+from autograder.pipeline.report import (
     NOTHING_HANDED_IN,
     Row,
     execution_findings,
@@ -46,7 +46,7 @@ from course_grader.report import (
     write_cells_csv,
     write_grades_csv,
 )
-from course_grader.workspace import (
+from autograder.pipeline.workspace import (
     InstructorError,
     Limits,
     Workspace,

@@ -22,12 +22,12 @@ as full marks.
   where they were cut.
 
 The error names it writes (`CellTimeoutError`, `KernelDied`, `NotExecuted`) and
-the truncation note are what `course_grader.report` reads back to give each
+the truncation note are what `autograder.pipeline.report` reads back to give each
 submission its status.
 
 Example (in `nbgrader_config.py`):
 
-    from course_grader.execute import GuardedExecute
+    from autograder.pipeline.execute import GuardedExecute
     c.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ...]
     c.GuardedExecute.memory_limit_mb = 4096
 """

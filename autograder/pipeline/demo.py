@@ -33,7 +33,7 @@ from pathlib import Path
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
-from course_grader.notebooks import cell_grade_id, nbgrader_metadata, write_notebook
+from autograder.pipeline.notebooks import cell_grade_id, nbgrader_metadata, write_notebook
 
 START = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"
 

@@ -1,6 +1,6 @@
 """Grading a class with nbgrader: the instructor's side of the course.
 
-`kfc-grade` (`course_grader.cli`) takes a folder of submissions to grades,
+`kfc-grade` (`autograder.pipeline.cli`) takes a folder of submissions to grades,
 feedback and a report. The modules, in the order a grading run uses them:
 
 - `collect`: finds each student's notebooks in a folder (nbgrader's
@@ -17,6 +17,6 @@ feedback and a report. The modules, in the order a grading run uses them:
   the per-cell score plot;
 - `demo`: a sample class built from the course itself.
 
-Nothing here imports TensorFlow: nbgrader loads `course_grader.execute` from
+Nothing here imports TensorFlow: nbgrader loads `autograder.pipeline.execute` from
 the course's `nbgrader_config.py`, and every nbgrader command would pay for it.
 """

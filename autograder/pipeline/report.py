@@ -1,6 +1,6 @@
 """What a grading run tells the instructor: statuses, the summary table, the CSVs and the plot.
 
-Each submission ends with a status (`course_grader.notebooks.STATUSES`) and a
+Each submission ends with a status (`autograder.pipeline.notebooks.STATUSES`) and a
 reason. Findings come from two places: the checks made before grading
 (unreadable file, repaired cells, wrong chapter) and the autograded notebook
 itself, read back here (errors in the student's cells, timeouts, a kernel that
@@ -23,13 +23,13 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from course_grader.execute import (
+from autograder.pipeline.execute import (
     KERNEL_DIED_ERROR,
     NOT_EXECUTED_ERROR,
     TIMEOUT_ERROR,
     TRUNCATION_NOTE,
 )
-from course_grader.notebooks import (
+from autograder.pipeline.notebooks import (
     ERRORS,
     GRADED,
     KERNEL_DIED,

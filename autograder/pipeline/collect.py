@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 
 from nbformat.notebooknode import NotebookNode
 
-from course_grader.notebooks import (
+from autograder.pipeline.notebooks import (
     GRADED,
     MISSING,
     NOT_GRADED,
