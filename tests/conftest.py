@@ -1,4 +1,10 @@
-"""Shared fixtures: every test starts from a fresh, seeded Keras session."""
+"""Shared fixtures and the test tiers.
+
+Every test starts from a fresh, seeded Keras session. Tests that execute
+notebooks or run nbgrader and `kfc-grade` (most of the suite's time) carry the
+`notebooks` marker, so `pytest -m "not notebooks"` is the quick tier for daily
+work: the library, the checks and the pipeline's unit tests.
+"""
 
 # ruff: noqa: I001 - keras_functional_course is imported first on purpose.
 
@@ -7,13 +13,33 @@ import keras_functional_course  # noqa: F401 - first: starts TensorFlow quietly
 import keras
 import pytest
 
+from autograder.checks import messages
+
+NOTEBOOK_MODULES = {
+    "test_course_grading.py",
+    "test_course_mutants.py",
+    "test_course_release.py",
+    "test_grading_cli.py",
+    "test_grading_demo.py",
+}
+"""Test modules that execute notebooks or run nbgrader: all of their tests are slow."""
+
+
+def pytest_collection_modifyitems(config, items):
+    """Marks nbval's notebook cells and the tests of NOTEBOOK_MODULES `notebooks`."""
+    for item in items:
+        path = item.path
+        if path.suffix == ".ipynb" or path.name in NOTEBOOK_MODULES:
+            item.add_marker(pytest.mark.notebooks)
+
 
 @pytest.fixture(autouse=True)
 def _fresh_keras_session():
-    """Clears Keras's global state and seeds every generator before each test.
+    """Clears Keras's global state, seeds every generator, forgets earlier check failures.
 
     `free_memory=False` skips a full garbage collection, which costs about 0.1 s a
     test once TensorFlow is loaded.
     """
     keras.utils.clear_session(free_memory=False)
     keras.utils.set_random_seed(0)
+    messages.forget_failures()

@@ -466,26 +466,31 @@ def test_check_same_structure_ignores_names_and_layer_order():
 def test_check_same_structure_fails_on_two_lstms_instead_of_one_shared():
     message = _failure(checks.check_same_structure, two_lstm_siamese(),
                        builders.build_siamese_lstm(), name="siamese")
-    assert "Your model `siamese` has 2 LSTM layer(s) (expected 1)." in message
+    assert "Your model `siamese` has 2 LSTM layers (expected 1)." in message
+    assert "no more and no fewer" in message
 
 
 def test_check_same_structure_fails_on_the_wrong_concatenation_axis():
     message = _failure(checks.check_same_structure, inception_on_axis(1),
                        builders.build_inception_module(), name="inception")
-    assert "has the right kinds of layers, but" in message
-    assert "Concatenate with output" in message
+    assert "Your model `inception`: the Concatenate layer has axis 1. Expected 3." in message
+    assert "which axis holds the features to join?" in message
 
 
 def test_check_same_structure_fails_on_the_residual_from_the_wrong_tensor():
     reference = builders.build_residual_block()
     message = _failure(checks.check_same_structure, residual_from_wrong_tensor(), reference)
-    assert "connected differently from the reference" in message
+    assert ("Your model `model`: the Add layer reads the Conv2D layer that reads the output "
+            "of a Conv2D layer and the Conv2D layer that reads the input 'block_input'.") in message
+    assert "Expected the layers connected as the exercise describes" in message
+    assert "which tensor do you pass to this layer?" in message
 
 
 def test_check_same_structure_fails_on_a_dense_instead_of_a_shared_submodel():
     message = _failure(checks.check_same_structure, dense_digit_classifier(),
                        builders.build_digit_pair_classifier())
-    assert "Functional layer(s) (expected 1)" in message
+    assert "0 sub-models (models used as layers) (expected 1)" in message
+    assert "2 Dense layers (expected 1)" in message
 
 
 def test_check_loss_weights_fails_on_a_dict_of_weights_with_a_list_of_losses():

@@ -164,3 +164,17 @@ def test_swapped_weights_are_caught_structurally_and_numerically():
             ):
                 caught_both.append((chapter, mistake.cell))
     assert caught_both
+
+
+def test_validate_shows_the_students_cell_and_the_message_not_the_checks_source():
+    """nbgrader's Validate, run on an unanswered chapter, prints each failing check's message.
+
+    The traceback it shows holds the student's test cell and the message; the frames of
+    the checks themselves are hidden (IPython's __tracebackhide__).
+    """
+    result = run_nbgrader("validate", str(chapter_notebook("00-welcome", COURSE)))
+    output = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    assert "Exercise 1 is not answered yet: `inputs` is not defined." in output, output[-3000:]
+    assert 'checks.require("inputs", exercise=1)' in output
+    for line_of_the_checks in ("autograder/checks", "fail(", "student_check", "_State"):
+        assert line_of_the_checks not in output, line_of_the_checks

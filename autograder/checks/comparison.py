@@ -34,7 +34,14 @@ import keras
 import networkx as nx
 from networkx.algorithms import isomorphism
 
-from autograder.checks.messages import describe_layer, fail, student_check, student_namespace
+from autograder.checks.messages import (
+    describe_layer,
+    describe_tensor,
+    fail,
+    is_auto_name,
+    student_check,
+    student_namespace,
+)
 from autograder.checks.structure import check_model
 from keras_functional_course import graph as graph_tools
 
@@ -161,6 +168,8 @@ def signature(layer: Any) -> tuple:
 def _kind(layer: Any) -> str:
     if isinstance(layer, keras.Model):
         return "Model"
+    if type(layer).__name__ in ("ReLU", "Softmax") and _activation_of(layer) is not None:
+        return "Activation"  # ReLU() is Activation("relu") wherever it stands
     return type(layer).__name__
 
 
@@ -174,6 +183,8 @@ def _settings(layer: Any, rank: int | None) -> dict[str, Any]:
         return {"model": tuple(sorted(
             (item.kind, tuple(sorted(item.settings.items()))) for item in inner.layers.values()
         ))}
+    if type(layer).__name__ in _ACTIVATION_LAYERS and _activation_of(layer) is not None:
+        return {"activation": _activation_of(layer)}
     config = layer.get_config()
     settings = {}
     for key in SETTINGS:
@@ -296,6 +307,15 @@ def _words(key: str, value: Any) -> str:
     return repr(value)
 
 
+def _listed(tensors: list[Any], namespace: Any) -> str:
+    """A model's inputs or outputs in order: their names, unless Keras made them up."""
+    operations = [graph_tools.origin_of(tensor).operation for tensor in tensors]
+    if not any(is_auto_name(operation) for operation in operations):
+        return str([operation.name for operation in operations])
+    return ", then ".join(
+        f"{describe_tensor(tensor, namespace)} {tuple(tensor.shape)}" for tensor in tensors)
+
+
 def _differences(found: _Canonical, wanted: _Canonical, mapping: dict[str, str],
                  name: str, namespace: Any) -> list[_Difference]:
     differences = []
@@ -343,9 +363,9 @@ def _differences(found: _Canonical, wanted: _Canonical, mapping: dict[str, str],
             )))
     order = [mapping[key] for key in found.inputs]
     if order != wanted.inputs:
-        found_names = [found.layers[key].layer.name for key in found.inputs]
         differences.append(_Difference((2, 0, "", "inputs"), (
-            f"Your model `{name}` lists its inputs in the order {found_names}.",
+            f"Your model `{name}` lists its inputs in the order "
+            f"{_listed(found.model.inputs, namespace)}.",
             "Expected them in the order the exercise gives.",
             "the list you give keras.Model(inputs=...) fixes the order in which data must "
             "be passed.",
@@ -354,7 +374,7 @@ def _differences(found: _Canonical, wanted: _Canonical, mapping: dict[str, str],
     if outputs != wanted.outputs:
         differences.append(_Difference((2, 1, "", "outputs"), (
             f"Your model `{name}` lists its outputs in another order "
-            f"({graph_tools.output_names(found.model)}) than the exercise gives.",
+            f"({_listed(found.model.outputs, namespace)}) than the exercise gives.",
             "Expected the outputs in the order the exercise gives.",
             "the list you give keras.Model(outputs=...) fixes the order of the "
             "predictions, of a list of losses and of a list of targets.",
@@ -367,6 +387,8 @@ def _type_counts(canonical: _Canonical) -> Counter:
 
 
 def _plural(kind: str, count: int) -> str:
+    if kind == "Model":
+        return f"{count} sub-model{'s' if count != 1 else ''} (models used as layers)"
     return f"{count} {kind} layer{'s' if count != 1 else ''}"
 
 

@@ -149,6 +149,13 @@ def start_exercise(exercise: str | int | None, answer: tuple[int, ...] = ()) -> 
     _State.answer = answer
 
 
+def forget_failures() -> None:
+    """Forgets every exercise's recorded failures (a fresh kernel's state)."""
+    _State.exercise = None
+    _State.answer = ()
+    _State.failed.clear()
+
+
 def student_namespace() -> Mapping[str, Any]:
     """The notebook's variables: the globals of the nearest `__main__` frame.
 
@@ -188,7 +195,10 @@ def require(*names: str, exercise: int | str | None = None) -> None:
     namespace = student_namespace()
     missing = [name for name in names if name not in namespace]
     which = f"Exercise {exercise}" if exercise is not None else "This exercise"
-    start_exercise(exercise, tuple(id(namespace.get(name)) for name in names))
+    # A model compiled again keeps its identity but gets a new optimizer: a new answer.
+    start_exercise(exercise, tuple(
+        identity for name in names for identity in (
+            id(namespace.get(name)), id(getattr(namespace.get(name), "optimizer", None)))))
     if missing:
         listed = ", ".join(f"`{name}`" for name in missing)
         fail(
@@ -250,7 +260,8 @@ def describe_tensor(tensor: Any, namespace: Mapping[str, Any] | None = None) -> 
         return "a tensor"
     operation = origin.operation
     if isinstance(operation, keras.layers.InputLayer):
-        return f"the input {operation.name!r}"
+        return f"the input {operation.name!r}" if not is_auto_name(operation) else (
+            f"an input of shape {tuple(tensor.shape)}")
     if not is_auto_name(operation):
         return f"the output of the {kind_of(operation)} {operation.name!r}"
     return f"the output of a {kind_of(operation)}"
@@ -274,7 +285,7 @@ def describe_layer(layer: Any, namespace: Mapping[str, Any] | None = None,
     namespace = student_namespace() if namespace is None else namespace
     kind = kind_of(layer)
     if isinstance(layer, keras.layers.InputLayer):
-        return f"the input {layer.name!r}"
+        return describe_tensor(layer.output, namespace)
     if not is_auto_name(layer):
         return f"the {kind} {layer.name!r}"
     if model is not None and sum(type(other) is type(layer) for other in model.layers) == 1:

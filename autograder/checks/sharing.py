@@ -15,7 +15,7 @@ from typing import Any
 import keras
 import networkx as nx
 
-from autograder.checks.messages import describe_tensor, fail, student_check
+from autograder.checks.messages import describe_tensor, fail, is_auto_name, student_check
 from autograder.checks.structure import (
     _describe_types,
     _graph,
@@ -30,13 +30,14 @@ from keras_functional_course import graph as graph_tools
 def _describe_source(origin: Any) -> str:
     operation = origin.operation
     if isinstance(operation, keras.layers.InputLayer):
-        return f"the input {operation.name!r}"
-    return f"the output of a {type(operation).__name__} layer ({operation.name!r})"
+        return describe_tensor(operation.output, {})  # its name, unless Keras made it up
+    named = "" if is_auto_name(operation) else f" ({operation.name!r})"
+    return f"the output of a {type(operation).__name__} layer{named}"
 
 
 def _describe_destination(layer: Any) -> str:
     if isinstance(layer, keras.Model):
-        return f"the sub-model {layer.name!r}"
+        return "the sub-model" + ("" if is_auto_name(layer) else f" {layer.name!r}")
     return f"the {type(layer).__name__} layer"
 
 
@@ -158,7 +159,7 @@ def check_concat_axis(model: Any, *, name: str = "model") -> None:
     if axis % rank != rank - 1:
         shape = graph.nodes[concatenate.name]["output_shapes"]
         fail(
-            f"Your model `{name}` concatenates along axis {axis}; its output shape is "
+            f"Your model `{name}` concatenates along axis {axis}; its output has shape "
             f"{next(iter(shape.values()))}.",
             "Expected the branches joined along the channel axis, keeping height and width.",
             "with channels-last images, which axis holds the channels? `axis=-1` always "

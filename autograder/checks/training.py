@@ -173,7 +173,9 @@ def check_weighted_loss(
 def _optimizer_settings(optimizer: Any) -> dict[str, Any]:
     config = dict(optimizer.get_config())
     config.pop("name", None)
-    config["learning_rate"] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    # A float32 variable: 0.1 reads 0.10000000149011612; its 7 significant digits are 0.1.
+    config["learning_rate"] = float(
+        f"{float(keras.ops.convert_to_numpy(optimizer.learning_rate)):.7g}")
     return config
 
 
@@ -185,7 +187,7 @@ def _metric_name(metric: Any) -> str:
     else:
         text = getattr(metric, "name", None) or getattr(metric, "__name__", type(metric).__name__)
     text = text.lower()
-    if text in ("acc", "accuracy") or text.endswith("_accuracy") or text.endswith("accuracy"):
+    if text in ("acc", "accuracy") or (text.endswith("accuracy") and "top_k" not in text):
         return "accuracy"
     return loss_tools.loss_name(text) if text in ("mse", "mae", "mape", "msle") else text
 
@@ -204,6 +206,12 @@ def output_metrics(model: Any) -> dict[str, list[str]]:
         given = {output: metrics.get(output) or [] for output in names}
     elif len(names) > 1 and all(isinstance(m, list | tuple) or m is None for m in metrics):
         given = dict(zip(names, (m or [] for m in metrics), strict=False))
+    elif len(names) > 1 and len(metrics) == len(names):  # Keras reads one metric per output
+        given = {output: [] if m is None else [m] for output, m in zip(names, metrics, strict=True)}
+    elif len(names) > 1:
+        raise ValueError(
+            f"a flat list of {len(metrics)} metrics for {len(names)} outputs: Keras 3 refuses "
+            "it when training starts")
     else:
         given = {output: metrics for output in names}
     return {
@@ -252,14 +260,29 @@ def check_same_compile(model: Any, reference: Any, *, name: str = "model") -> No
                 if setting == "learning_rate" or isinstance(found, str) else
                 f"look at the {setting.replace('_', ' ')} the exercise gives the optimizer.",
             )
+    # One output each: compare it whatever its name (a name the exercise does not fix).
+    names, reference_names = graph_tools.output_names(model), graph_tools.output_names(reference)
+    rename = dict(zip(reference_names, names, strict=True)) if (
+        len(names) == len(reference_names) == 1) else {}
     expected_losses = {
-        output: loss_tools.loss_name(loss) for output, loss in
+        rename.get(output, output): loss_tools.loss_name(loss) for output, loss in
         loss_tools.output_losses(reference).items()
     }
     check_losses.__wrapped_check__(model, expected_losses, name=name)
-    check_loss_weights.__wrapped_check__(
-        model, loss_tools.output_loss_weights(reference), name=name)
-    found_metrics, wanted_metrics = output_metrics(model), output_metrics(reference)
+    check_loss_weights.__wrapped_check__(model, {
+        rename.get(output, output): weight
+        for output, weight in loss_tools.output_loss_weights(reference).items()}, name=name)
+    try:
+        found_metrics = output_metrics(model)
+    except ValueError as error:
+        fail(
+            f"You compiled `{name}` with {error}.",
+            "Expected the metrics of each output, as the exercise gives them.",
+            "with several outputs, give `metrics` as a dict keyed by output name, e.g. "
+            "metrics={'output_name': ['accuracy']}.",
+        )
+    wanted_metrics = {rename.get(output, output): metrics
+                      for output, metrics in output_metrics(reference).items()}
     for output, wanted_list in wanted_metrics.items():
         found_list = found_metrics.get(output, [])
         if found_list != wanted_list:

@@ -8,7 +8,8 @@ source alone; `autograder.mutation.run` replays them, and the course's
 equivalent rewrites of each solution, against the exercise's test cells in one
 Jupyter kernel per notebook. A mutant is *caught* when a test cell raises. A
 mutant that no test cell catches must be listed, with the reason it is equally
-right, in `autograder/mutation/equivalent.toml`.
+right, in `autograder/mutation/equivalent.toml` or
+`autograder/mutation/equivalent/chapter_NN.toml`.
 
 Run `python -m autograder.mutation --help` for the command that prints the
 mutation score of each exercise. Nothing here imports TensorFlow or Keras: the

@@ -26,8 +26,8 @@ the rest of the cell stays exactly as written. The operators:
   argument, `inputs=`/`outputs=`) swapped for another tensor the cell built
   before: the most recent one and the first one (usually an input).
 
-Nothing inside `print(...)` or an f-string is mutated (it only changes what is
-printed), and no number given to `verbose=`, `seed=` or `random_state=`.
+Nothing inside `print(...)` or an f-string is mutated, nor `verbose=` (they only
+change what is printed), nor a number given to `seed=` or `random_state=`.
 
 Keys read like `"line 3: Conv2D activation= 'relu' -> 'tanh'"`; the line is
 counted from the first line after `### BEGIN SOLUTION`, and a key stays the
@@ -141,7 +141,9 @@ FUNCTION_SWAPS = {
 }
 CONV = re.compile(r"^(Separable|Depthwise)?Conv[123]D(Transpose)?$")
 KERNEL_SIZES = {1: 3, 3: 5, 5: 3, 7: 5}
-NUMBER_SKIP_KEYWORDS = {"verbose", "seed", "random_state"}
+# `verbose` only sets what is printed: neither its value nor its presence is mutated.
+OUTPUT_ONLY_KEYWORDS = {"verbose"}
+NUMBER_SKIP_KEYWORDS = OUTPUT_ONLY_KEYWORDS | {"seed", "random_state"}
 OUTPUT_ONLY_CALLS = {"print", "display"}
 TENSOR_KEYWORDS = {"inputs", "outputs"}
 MUTATING_METHODS = {
@@ -177,7 +179,7 @@ def _parse(text: str) -> ast.Module | None:
 
 
 def _tail(node: ast.AST) -> str:
-    """A short name for what a call calls: `layers.Conv2D` -> Conv2D, `Conv2D(...)(x)` -> Conv2D()."""
+    """A short name for what a call calls: `layers.Conv2D` -> Conv2D, `Conv2D(8)(x)` -> Conv2D()."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
@@ -206,9 +208,7 @@ def _statement_bindings(statement: ast.stmt) -> list[str]:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 names += _targets(target)
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) or isinstance(
-            node, (ast.For, ast.AsyncFor)
-        ):
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
             names += _targets(node.target)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
@@ -224,10 +224,8 @@ def _statement_bindings(statement: ast.stmt) -> list[str]:
             names += _targets(node.target)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             names.append(node.name)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            # Their bodies bind local names only; ast.walk still visits them, which at
-            # worst deletes a few extra names.
-            continue
+    # ast.walk also enters function bodies: their local names, if any, are deleted too,
+    # which is harmless.
     return list(dict.fromkeys(names))
 
 
@@ -237,6 +235,24 @@ def bound_names(source: str) -> list[str]:
     if tree is None:
         return []
     return list(dict.fromkeys(n for statement in tree.body for n in _statement_bindings(statement)))
+
+
+def import_names(source: str) -> set[str]:
+    """The names a piece of code binds by `import` (modules and the like: never changed)."""
+    tree = _parse(source)
+    if tree is None:
+        return set()
+    return {alias.asname or alias.name.split(".")[0]
+            for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+            for alias in node.names if alias.name != "*"}
+
+
+def mentioned_names(source: str) -> set[str]:
+    """Every name a piece of code reads or binds."""
+    tree = _parse(source)
+    if tree is None:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 def solution_names(cell_source: str) -> list[str]:
@@ -322,6 +338,8 @@ class _Region:
 
     def skipped(self, node: ast.AST) -> bool:
         """Inside print(...)/display(...) or an f-string: changes only what is printed."""
+        if isinstance(node, ast.Call) and _tail(node.func) in OUTPUT_ONLY_CALLS:
+            return True
         current = node
         while current in self.parent:
             current = self.parent[current]
@@ -338,13 +356,13 @@ class _Region:
             parent = self.parent[current]
             if isinstance(parent, ast.keyword):
                 return parent.arg
-            if isinstance(parent, ast.Call) or isinstance(parent, ast.stmt):
+            if isinstance(parent, (ast.Call, ast.stmt)):
                 return None
             current = parent
         return None
 
     def context(self, node: ast.AST) -> str:
-        """Where a node sits, e.g. "Conv2D activation=", "compile loss=['aux']", "Input shape=[0]"."""
+        """Where a node sits: "Conv2D activation=", "compile loss=['aux']", "Input shape=[0]"."""
         path: list[str] = []
         current = node
         while current in self.parent:
@@ -572,7 +590,8 @@ def _keyword_drops(builder: _Builder, call: ast.Call) -> None:
         [*call.args, *call.keywords], key=lambda a: (a.lineno, a.col_offset)
     )
     for index, argument in enumerate(arguments):
-        if not isinstance(argument, ast.keyword) or argument.arg is None:
+        if (not isinstance(argument, ast.keyword) or argument.arg is None
+                or argument.arg in OUTPUT_ONLY_KEYWORDS):
             continue
         start, end = region.span(argument)
         if index > 0:

@@ -18,12 +18,21 @@ def price_model(**replacements):
     return START + "\n".join(lines)
 
 
-TRAIN = START + (
-    "qa_dict_model = builders.build_question_answering_model()\n"
+TRAIN_TEMPLATE = START + (
+    "qa_dict_model = {build}\n"
     "train_inputs = {train_inputs}\n"
-    'qa_dict_model.compile(optimizer="rmsprop", loss="{loss}", metrics=["accuracy"])\n'
-    "dict_fit_history = qa_dict_model.fit({fit_inputs}, answers, epochs={epochs}, batch_size=32, verbose=0)"
+    'qa_dict_model.compile(optimizer="{optimizer}", loss="{loss}"{metrics})\n'
+    "dict_fit_history = qa_dict_model.fit({fit_inputs}, answers, epochs={epochs}, batch_size={batch}{fit_extra}, verbose=0)"
 )
+
+
+def train(build="builders.build_question_answering_model()", train_inputs=None,
+          optimizer="rmsprop", loss="categorical_crossentropy", metrics=', metrics=["accuracy"]',
+          fit_inputs="train_inputs", epochs=2, batch=8, fit_extra=""):
+    """The right answer to exercise 2 with some of its settings changed."""
+    return TRAIN_TEMPLATE.format(
+        build=build, train_inputs=train_inputs or RIGHT_DICT, optimizer=optimizer, loss=loss,
+        metrics=metrics, fit_inputs=fit_inputs, epochs=epochs, batch=batch, fit_extra=fit_extra)
 RIGHT_DICT = '{"text": texts, "question": questions}'
 PREDICT = (
     "list_predictions = qa_dict_model.predict({as_list}, verbose=0)\n"
@@ -34,16 +43,27 @@ MISTAKES = [
     # Exercise 1: a two-input model
     dict(notebook=NB, cell="ex1_price_model", why="metadata merged raw, its Dense left out of the model",
          code=price_model(**{MERGE: "merged = layers.concatenate([encoded_description, metadata], axis=-1)"}),
-         fails={"ex1_branches_reach_merge": "Expected it to receive your `encoded_metadata`",
-                "ex1_price_model_output": "Expected 10,193"}),
+         fails={"ex1_price_model_output": "Expected 10,193",
+                "ex1_branches_reach_merge": "Not checked yet"}),
     dict(notebook=NB, cell="ex1_price_model", why="the embedded sequence averaged instead of an LSTM",
          code=price_model(**{LSTM: "encoded_description = layers.GlobalAveragePooling1D()(embedded_description)"}),
-         fails={"ex1_branches_reach_merge": "0 LSTM layer(s)",
-                "ex1_price_model_output": "Expected 10,193"}),
+         fails={"ex1_price_model_output": "Expected 10,193"}),
+    dict(notebook=NB, cell="ex1_price_model", why="a GRU instead of the LSTM",
+         code=price_model(**{LSTM: "encoded_description = layers.GRU(16)(embedded_description)"}),
+         fails={"ex1_price_model_output": "Expected 10,193"}),
     dict(notebook=NB, cell="ex1_price_model", why="the merge fed the description's Dense, not its LSTM",
          code=price_model(**{
              MERGE: "merged = layers.concatenate([layers.Dense(16)(encoded_description), encoded_metadata])"}),
-         fails={"ex1_branches_reach_merge": "Expected it to receive your `encoded_description`"}),
+         fails={"ex1_price_model_output": "Expected 10,193"}),
+    dict(notebook=NB, cell="ex1_price_model", why="the concatenation's operands in the wrong order",
+         code=price_model(**{MERGE: "merged = layers.concatenate([encoded_metadata, encoded_description], axis=-1)"}),
+         fails={"ex1_branches_reach_merge": "takes its inputs in another order"}),
+    dict(notebook=NB, cell="ex1_price_model", why="the metadata Dense without its ReLU",
+         code=price_model(**{META_DENSE: "encoded_metadata = layers.Dense(8)(metadata)"}),
+         fails={"ex1_branches_reach_merge": "no activation (linear). Expected 'relu'"}),
+    dict(notebook=NB, cell="ex1_price_model", why="a tanh on the metadata Dense",
+         code=price_model(**{META_DENSE: 'encoded_metadata = layers.Dense(8, activation="tanh")(metadata)'}),
+         fails={"ex1_branches_reach_merge": "activation 'tanh'"}),
     dict(notebook=NB, cell="ex1_price_model", why="metadata input left unnamed",
          code=price_model(**{METADATA: "metadata = keras.Input(shape=(6,))"}),
          fails={"ex1_price_model_inputs": "Expected 2 input(s) named ['description', 'metadata']"}),
@@ -52,7 +72,10 @@ MISTAKES = [
          fails={"ex1_price_model_inputs": "Expected ['description', 'metadata']"}),
     dict(notebook=NB, cell="ex1_price_model", why="description input without the integer dtype",
          code=price_model(**{DESCRIPTION: 'description = keras.Input(shape=(None,), name="description")'}),
-         fails={"ex1_price_model_inputs": "Expected int32 word indices"}),
+         fails={"ex1_price_model_inputs": "Expected int32"}),
+    dict(notebook=NB, cell="ex1_price_model", why="metadata input of integers",
+         code=price_model(**{METADATA: 'metadata = keras.Input(shape=(6,), dtype="int32", name="metadata")'}),
+         fails={"ex1_price_model_inputs": "Expected float32"}),
     dict(notebook=NB, cell="ex1_price_model", why="output layer left unnamed",
          code=price_model(**{PRICE: "price = layers.Dense(1)(merged)"}),
          fails={"ex1_price_model_output": "Expected 1 output(s) named ['price']"}),
@@ -64,24 +87,38 @@ MISTAKES = [
          fails={"ex1_price_model_output": "Expected 10,193"}),
     # Exercise 2: train with a dict of inputs
     dict(notebook=NB, cell="ex2_train_dict", why="dict keyed by the variable names",
-         code=TRAIN.format(train_inputs='{"texts": texts, "questions": questions}',
-                           fit_inputs="train_inputs", loss="categorical_crossentropy", epochs=2),
+         code=train(train_inputs='{"texts": texts, "questions": questions}'),
          fails={"ex2_train_inputs_dict": "Expected the model's input names"}),
     dict(notebook=NB, cell="ex2_train_dict", why="a list instead of a dict",
-         code=TRAIN.format(train_inputs="[texts, questions]", fit_inputs="train_inputs",
-                           loss="categorical_crossentropy", epochs=2),
+         code=train(train_inputs="[texts, questions]"),
          fails={"ex2_train_inputs_dict": "Your `train_inputs` is a list"}),
     dict(notebook=NB, cell="ex2_train_dict", why="the two arrays swapped in the dict",
-         code=TRAIN.format(train_inputs='{"text": questions, "question": texts}',
-                           fit_inputs="train_inputs", loss="categorical_crossentropy", epochs=2),
-         fails={"ex2_train_inputs_dict": "does not map 'text' to `texts`"}),
+         code=train(train_inputs='{"text": questions, "question": texts}'),
+         fails={"ex2_train_inputs_dict": "Expected 'text' to get `texts`"}),
     dict(notebook=NB, cell="ex2_train_dict", why="mean squared error for a one-word answer",
-         code=TRAIN.format(train_inputs=RIGHT_DICT, fit_inputs="train_inputs", loss="mse", epochs=2),
-         fails={"ex2_qa_dict_model_trained": "Expected answer: 'categorical_crossentropy'"}),
+         code=train(loss="mse"),
+         fails={"ex2_qa_dict_model_compiled": "Expected answer: 'categorical_crossentropy'"}),
+    dict(notebook=NB, cell="ex2_train_dict", why="Adam instead of RMSprop",
+         code=train(optimizer="adam"),
+         fails={"ex2_qa_dict_model_compiled": "Expected RMSprop"}),
+    dict(notebook=NB, cell="ex2_train_dict", why="the accuracy metric left out",
+         code=train(metrics=""),
+         fails={"ex2_qa_dict_model_compiled": "Expected ['accuracy']"}),
+    dict(notebook=NB, cell="ex2_train_dict", why="other sizes than the builder's defaults",
+         code=train(build="builders.build_question_answering_model(text_embedding_dim=32)"),
+         fails={"ex2_qa_dict_model_compiled": "output_dim (the length of each vector) 32"}),
+    dict(notebook=NB, cell="ex2_train_dict", why="the lesson model reused",
+         code=train(build="qa_model"),
+         fails={"ex2_qa_dict_model_compiled": "is `qa_model` itself"}),
     dict(notebook=NB, cell="ex2_train_dict", why="the seed's ten epochs cut to one",
-         code=TRAIN.format(train_inputs=RIGHT_DICT, fit_inputs="train_inputs",
-                           loss="categorical_crossentropy", epochs=1),
-         fails={"ex2_qa_dict_model_trained": "Expected 2"}),
+         code=train(epochs=1),
+         fails={"ex2_qa_dict_model_trained": "Expected 2."}),
+    dict(notebook=NB, cell="ex2_train_dict", why="batches of 32 instead of 8",
+         code=train(batch=32),
+         fails={"ex2_qa_dict_model_trained": "Expected batches of 8"}),
+    dict(notebook=NB, cell="ex2_train_dict", why="a validation split the exercise does not ask for",
+         code=train(fit_extra=", validation_split=0.25"),
+         fails={"ex2_qa_dict_model_trained": "the exercise does not ask for validation data"}),
     # Exercise 3: a list and a dict, same answers
     dict(notebook=NB, cell="ex3_list_vs_dict", why="the list in the wrong order",
          code=PREDICT.format(as_list="[questions[:8], texts[:8]]",

@@ -100,7 +100,8 @@ small_features = conv(small)
 large_features = conv(large)
 conv_model = keras.Model([small, large], [small_features, large_features])
 node_output_shapes = [graph.output_shape_at(conv, 0), graph.output_shape_at(conv, 1)]''',
-         fails={"ex3_node_output_shapes": "'valid' padding"}),
+         fails={"ex3_conv_is_shared": "has padding 'same'. Expected 'valid'",
+                "ex3_node_output_shapes": "'valid' padding"}),
     dict(notebook=NB, cell="ex3_shared_conv", why="conv called on the large images first",
          code=SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
 large = keras.Input(shape=(56, 56, 1), name="large")
@@ -109,7 +110,7 @@ large_features = conv(large)
 small_features = conv(small)
 conv_model = keras.Model([small, large], [small_features, large_features])
 node_output_shapes = [graph.output_shape_at(conv, 0), graph.output_shape_at(conv, 1)]''',
-         fails={"ex3_conv_is_shared": "Node 0 of your `conv` reads images of shape (None, 56, 56, 1)",
+         fails={"ex3_conv_is_shared": "comes from node 1 of `conv`. Expected node 0",
                 "ex3_node_output_shapes": "Expected the shapes that 8 filters"}),
     dict(notebook=NB, cell="ex3_shared_conv", why="a node index off by one when reading the shapes",
          code=SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
@@ -141,4 +142,59 @@ right_encoder = keras.Model(siamese.inputs, right_encoding)''',
 right_encoding = graph.output_at(siamese_lstm, 1)
 right_encoder = siamese''',
          fails={"ex4_right_encoder_io": "Expected only the 'right' input"}),
+]
+
+EX1_INPUTS = SEED + '''tweet_a = keras.Input(shape=(30, 12), name="tweet_a")
+tweet_b = keras.Input(shape=(30, 12), name="tweet_b")
+'''
+EX1_ENCODE = '''shared_lstm = layers.LSTM(6, name="shared_lstm")
+encoded_a = shared_lstm(tweet_a)
+encoded_b = shared_lstm(tweet_b)
+'''
+EX1_HEAD = '''merged = layers.concatenate([encoded_a, encoded_b], axis=-1)
+same_author = layers.Dense(1, activation="sigmoid", name="same_author")(merged)
+author_model = keras.Model([tweet_a, tweet_b], same_author)'''
+EX3_CELL = SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
+large = keras.Input(shape=(56, 56, 1), name="large")
+conv = layers.Conv2D(8, (3, 3), name="shared_conv")
+small_features = conv(small)
+large_features = conv(large)
+conv_model = keras.Model([small, large], [small_features, large_features])
+node_output_shapes = [graph.output_shape_at(conv, 0), graph.output_shape_at(conv, 1)]'''
+
+MISTAKES += [
+    dict(notebook=NB, cell="ex1_tweet_model", why="the encodings concatenated in the other order",
+         code=EX1_INPUTS + EX1_ENCODE + EX1_HEAD.replace("[encoded_a, encoded_b]", "[encoded_b, encoded_a]"),
+         fails={"ex1_tweet_model_io": "takes its inputs in another order"}),
+    dict(notebook=NB, cell="ex1_tweet_model", why="a softmax on the one-unit output",
+         code=EX1_INPUTS + EX1_ENCODE + EX1_HEAD.replace('activation="sigmoid"', 'activation="softmax"'),
+         fails={"ex1_tweet_model_io": "has activation 'softmax'. Expected 'sigmoid'"}),
+    dict(notebook=NB, cell="ex1_tweet_model", why="the model's inputs listed as [tweet_b, tweet_a]",
+         code=EX1_INPUTS + EX1_ENCODE + EX1_HEAD.replace("keras.Model([tweet_a, tweet_b]", "keras.Model([tweet_b, tweet_a]"),
+         fails={"ex1_tweet_model_io": "lists its inputs in the order ['tweet_b', 'tweet_a']"}),
+    dict(notebook=NB, cell="ex1_tweet_model", why="a GRU instead of the LSTM",
+         code=EX1_INPUTS + EX1_ENCODE.replace("layers.LSTM", "layers.GRU") + EX1_HEAD,
+         fails={"ex1_lstm_is_shared": "has no LSTM layer"}),
+    dict(notebook=NB, cell="ex1_tweet_model", why="the shared LSTM not named",
+         code=EX1_INPUTS + EX1_ENCODE.replace(', name="shared_lstm"', "") + EX1_HEAD,
+         fails={"ex1_lstm_is_shared": "has no layer named 'shared_lstm'"}),
+    dict(notebook=NB, cell="ex2_node_index", why="node 0 of the encoder read the document, not the query",
+         code=EX2_SETUP + '''encoded_query = encoder(document)
+encoded_document = encoder(document)
+document_node = 1''',
+         fails={"ex2_encoded_document_node": "Expected the call on the input `query`"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="the model's outputs listed in the other order",
+         code=EX3_CELL.replace("[small_features, large_features])", "[large_features, small_features])"),
+         fails={"ex3_conv_is_shared": "lists its outputs in another order"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="a 5x5 kernel instead of 3x3",
+         code=EX3_CELL.replace("Conv2D(8, (3, 3)", "Conv2D(8, (5, 5)"),
+         fails={"ex3_conv_is_shared": "has kernel size (5, 5). Expected (3, 3)",
+                "ex3_node_output_shapes": "Expected the shapes that 8 filters"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="the shared convolution not named",
+         code=EX3_CELL.replace(', name="shared_conv"', ""),
+         fails={"ex3_conv_is_shared": "has no layer named 'shared_conv'"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="node_output_shapes given as one shape, not a list",
+         code=EX3_CELL.replace("node_output_shapes = [graph.output_shape_at(conv, 0), graph.output_shape_at(conv, 1)]",
+                               "node_output_shapes = graph.output_shape_at(conv, 1)"),
+         fails={"ex3_node_output_shapes": "Expected a list of two shapes"}),
 ]

@@ -86,7 +86,7 @@ MISTAKES = [
          code=EX1_PRE + EX1_INPUTS
          + "encoded_a = vision(digit_a)\n"
            "encoded_b = vision(digit_a)\n" + EX1_HEAD,
-         fails={"ex1_node_indices": "read the inputs ['digit_a', 'digit_a']"}),
+         fails={"ex1_node_indices": "but that call read `digit_a`. Expected the call on the input `digit_b`"}),
     dict(notebook=NB, cell="ex1_pair_model",
          why="the seed's head: no hidden `compare` layer",
          code=EX1_PRE + EX1_INPUTS
@@ -95,7 +95,7 @@ MISTAKES = [
            'merged = layers.concatenate([encoded_a, encoded_b], name="merge")\n'
            'same_digit = layers.Dense(1, activation="sigmoid", name="same_digit")(merged)\n'
            'pair_model = keras.Model([digit_a, digit_b], same_digit, name="pair_model")\n',
-         fails={"ex1_inputs_outputs": "1 Dense layer(s) (expected 2)"}),
+         fails={"ex1_inputs_outputs": "has 1 Dense layer (expected 2)"}),
     dict(notebook=NB, cell="ex1_pair_model",
          why="output layer not named",
          code=EX1_PRE + EX1_INPUTS
@@ -143,7 +143,7 @@ MISTAKES = [
            "embedded = layers.Embedding(200, 16)(video_question)\n"
            "encoded_video_question = layers.LSTM(16)(embedded)\n" + EX3_TAIL,
          fails={"ex3_question_encoder_reused": "Expected it to come from `question_encoder`",
-                "ex3_inputs_outputs": "Expected the same layers as the reference"}),
+                "ex3_inputs_outputs": "2 LSTM layers (expected 1)"}),
     dict(notebook=NB, cell="ex3_video_qa",
          why="a new vision model in TimeDistributed instead of the image model's",
          code=EX3_PRE
@@ -182,5 +182,72 @@ MISTAKES = [
          why="no validation data passed to fit",
          code=EX4_PRE + EX4_COMPILE
          + "history = fresh_pair_model.fit(pairs.x, pairs.y, epochs=8, batch_size=64, verbose=0)\n",
-         fails={"ex4_history": "has no validation accuracy"}),
+         fails={"ex4_history": "has no validation losses"}),
+]
+
+EX1_ENCODE = "encoded_a = vision(digit_a)\nencoded_b = vision(digit_b)\n"
+EX3_BODY = (
+    'encoded_frames = layers.TimeDistributed(vqa_vision, name="frame_encoder")(video)\n'
+    'encoded_video = layers.LSTM(16, name="video_lstm")(encoded_frames)\n'
+    "encoded_video_question = question_encoder(video_question)\n"
+)
+EX4_FIT = (
+    "history = fresh_pair_model.fit(pairs.x, pairs.y, epochs=8, batch_size=64,\n"
+    "                               validation_data=(val_pairs.x, val_pairs.y), verbose=0)\n"
+)
+
+MISTAKES += [
+    dict(notebook=NB, cell="ex1_pair_model", why="the encodings concatenated in the other order",
+         code=EX1_PRE + EX1_INPUTS + EX1_ENCODE
+         + EX1_HEAD.replace("[encoded_a, encoded_b]", "[encoded_b, encoded_a]"),
+         fails={"ex1_inputs_outputs": "takes its inputs in another order"}),
+    dict(notebook=NB, cell="ex1_pair_model", why="a tanh instead of the ReLU in `compare`",
+         code=EX1_PRE + EX1_INPUTS + EX1_ENCODE
+         + EX1_HEAD.replace('Dense(64, activation="relu"', 'Dense(64, activation="tanh"'),
+         fails={"ex1_inputs_outputs": "has activation 'tanh'. Expected 'relu'"}),
+    dict(notebook=NB, cell="ex1_pair_model", why="the model's inputs listed as [digit_b, digit_a]",
+         code=EX1_PRE + EX1_INPUTS + EX1_ENCODE
+         + EX1_HEAD.replace("keras.Model([digit_a, digit_b]", "keras.Model([digit_b, digit_a]"),
+         fails={"ex1_inputs_outputs": "lists its inputs in the order ['digit_b', 'digit_a']"}),
+    dict(notebook=NB, cell="ex1_pair_model", why="the concatenation not named",
+         code=EX1_PRE + EX1_INPUTS + EX1_ENCODE + EX1_HEAD.replace(', name="merge"', ""),
+         fails={"ex1_inputs_outputs": "has no layer named 'merge'"}),
+    dict(notebook=NB, cell="ex1_pair_model", why="the model not named",
+         code=EX1_PRE + EX1_INPUTS + EX1_ENCODE + EX1_HEAD.replace(', name="pair_model"', ""),
+         fails={"ex1_inputs_outputs": "Expected the name 'pair_model'"}),
+    dict(notebook=NB, cell="ex2_per_digit", why="the TimeDistributed wrapper not named",
+         code=EX2_PRE
+         + "per_digit = layers.TimeDistributed(digit_classifier)(digit_sequence)\n"
+           'sequence_model = keras.Model(digit_sequence, per_digit, name="sequence_model")\n',
+         fails={"ex2_wraps_digit_classifier": "has no layer named 'per_digit'"}),
+    dict(notebook=NB, cell="ex3_video_qa", why="the question input left as floats (no dtype)",
+         code=EX3_PRE.replace(', dtype="int32"', "") + EX3_BODY + EX3_TAIL,
+         fails={"ex3_inputs_outputs": "has dtype 'float'. Expected 'int'"}),
+    dict(notebook=NB, cell="ex3_video_qa", why="the encodings concatenated in the other order",
+         code=EX3_PRE + EX3_BODY
+         + EX3_TAIL.replace("[encoded_video, encoded_video_question]", "[encoded_video_question, encoded_video]"),
+         fails={"ex3_inputs_outputs": "takes its inputs in another order"}),
+    dict(notebook=NB, cell="ex3_video_qa", why="a GRU instead of the video LSTM",
+         code=EX3_PRE + EX3_BODY.replace("layers.LSTM(16", "layers.GRU(16") + EX3_TAIL,
+         fails={"ex3_inputs_outputs": "GRU layer"}),
+    dict(notebook=NB, cell="ex3_video_qa", why="the video question encoded by a copy of the question encoder",
+         code=EX3_PRE + EX3_BODY.replace("question_encoder(video_question)",
+                                         "keras.models.clone_model(question_encoder)(video_question)") + EX3_TAIL,
+         fails={"ex3_question_encoder_reused": "Expected it to come from `question_encoder`"}),
+    dict(notebook=NB, cell="ex4_train", why="Adam at its default learning rate",
+         code=EX4_PRE + EX4_COMPILE.replace("keras.optimizers.Adam(3e-3)", "keras.optimizers.Adam()") + EX4_FIT,
+         fails={"ex4_compile": "Expected learning_rate=0.003"}),
+    dict(notebook=NB, cell="ex4_train", why="RMSprop instead of Adam",
+         code=EX4_PRE + EX4_COMPILE.replace("keras.optimizers.Adam(3e-3)", "keras.optimizers.RMSprop(3e-3)") + EX4_FIT,
+         fails={"ex4_compile": "with the RMSprop optimizer"}),
+    dict(notebook=NB, cell="ex4_train", why="the metric left out",
+         code=EX4_PRE + EX4_COMPILE.replace(', metrics=["accuracy"]', "") + EX4_FIT,
+         fails={"ex4_compile": "Expected ['accuracy']"}),
+    dict(notebook=NB, cell="ex4_train", why="batches of 32 instead of 64",
+         code=EX4_PRE + EX4_COMPILE + EX4_FIT.replace("batch_size=64", "batch_size=32"),
+         fails={"ex4_history": "Expected batches of 64"}),
+    dict(notebook=NB, cell="ex4_train", why="validated on the training pairs instead of val_pairs",
+         code=EX4_PRE + EX4_COMPILE + EX4_FIT.replace("validation_data=(val_pairs.x, val_pairs.y)",
+                                                      "validation_data=(pairs.x, pairs.y)"),
+         fails={"ex4_history": "Expected the validation losses to be measured on `val_pairs`"}),
 ]

@@ -30,7 +30,7 @@ path = layers.Conv2D(16, 3, padding="same")(path)
 residual = layers.add([path, digit], name="residual_add")
 ''' + ENCODER_TAIL,
          fails={"ex1_residual_shortcut": "adds the block's input unchanged",
-                "ex1_encoder_shapes": "Expected 10,736"}),
+                "ex1_encoder_shapes": "Not checked yet: an earlier check of exercise 1"}),
     dict(notebook=NB, cell="ex1_encoder", why="the features Dense left out: the encoder ends with the flattened maps",
          code=START + '''digit = keras.Input(shape=(8, 8, 1), name="digit")
 path = layers.Conv2D(16, 3, padding="same", activation="relu")(digit)
@@ -50,7 +50,7 @@ encoded_b = shared_dense(flatten(digit_b))
 difference = layers.subtract([encoded_a, encoded_b], name="difference")
 ''' + HEADS,
          fails={"ex2_shared_encoder": "has no sub-model (a model used as a layer)",
-                "ex2_difference_merge": "Expected it to receive the output of your `encoder`"}),
+                "ex2_difference_merge": "Not checked yet: an earlier check of exercise 2"}),
     dict(notebook=NB, cell="ex2_model", why="two separate encoders instead of one shared",
          code=START + '''digit = keras.Input(shape=(8, 8, 1), name="digit")
 path = layers.Conv2D(16, 3, padding="same", activation="relu")(digit)
@@ -89,7 +89,7 @@ model = keras.Model([digit_a, digit_b], [same_digit, ink_difference], name="caps
     metrics={"same_digit": ["accuracy"]},
 )''',
          fails={"ex3_loss_weights": "weights the losses same_digit: 0.1, ink_difference: 1",
-                "ex3_weighted_loss": "check which weight goes with which output"}),
+                "ex3_weighted_loss": "Not checked yet: an earlier check of exercise 3"}),
     dict(notebook=NB, cell="ex3_compile", why="one loss for both outputs",
          code='''model.compile(
     optimizer=keras.optimizers.Adam(learning_rate=0.003),
@@ -105,7 +105,7 @@ model = keras.Model([digit_a, digit_b], [same_digit, ink_difference], name="caps
     metrics={"same_digit": ["accuracy"]},
 )''',
          fails={"ex3_loss_weights": "ink_difference: 1.",
-                "ex3_weighted_loss": "Expected the weighted sum"}),
+                "ex3_weighted_loss": "Not checked yet: an earlier check of exercise 3"}),
     dict(notebook=NB, cell="ex3_compile", why="lists in the right order instead of the dicts asked for",
          code='''model.compile(
     optimizer=keras.optimizers.Adam(learning_rate=0.003),
@@ -113,7 +113,7 @@ model = keras.Model([digit_a, digit_b], [same_digit, ink_difference], name="caps
     loss_weights=[1.0, 0.1],
     metrics={"same_digit": ["accuracy"]},
 )''',
-         fails={"ex3_loss_weights": "Expected both as dicts keyed by output name"}),
+         fails={"ex3_loss_weights": "Expected the losses, the loss weights and the metrics as dicts"}),
     dict(notebook=NB, cell="ex3_compile", why="the optimizer given by name, at its default learning rate",
          code='''model.compile(
     optimizer="adam",
@@ -121,11 +121,75 @@ model = keras.Model([digit_a, digit_b], [same_digit, ink_difference], name="caps
     loss_weights={"same_digit": 1.0, "ink_difference": 0.1},
     metrics={"same_digit": ["accuracy"]},
 )''',
-         fails={"ex3_losses": "Expected Adam with learning rate 0.003"}),
+         fails={"ex3_optimizer_metrics": "Expected learning_rate=0.003"}),
     dict(notebook=NB, cell="ex4_fit", why="a single epoch",
-         code='keras.utils.set_random_seed(0)\nhistory = model.fit(x, y, epochs=1, batch_size=32, validation_split=0.2, verbose=0)',
+         code='keras.utils.set_random_seed(0)\nhistory = model.fit(x, y, epochs=1, batch_size=16, validation_split=0.2, verbose=0)',
          fails={"ex4_history": "records 1 epoch(s)"}),
     dict(notebook=NB, cell="ex4_fit", why="no validation data held out",
-         code='keras.utils.set_random_seed(0)\nhistory = model.fit(x, y, epochs=10, batch_size=32, verbose=0)',
-         fails={"ex4_history": "Expected a training and a validation loss for each output"}),
+         code='keras.utils.set_random_seed(0)\nhistory = model.fit(x, y, epochs=10, batch_size=16, verbose=0)',
+         fails={"ex4_history": "has no validation losses"}),
+]
+
+ENCODER_HEAD = '''digit = keras.Input(shape=(8, 8, 1), name="digit")
+path = layers.Conv2D(16, 3, padding="same", activation="relu")(digit)
+path = layers.Conv2D(16, 3, padding="same")(path)
+shortcut = layers.Conv2D(16, 1)(digit)
+residual = layers.add([path, shortcut], name="residual_add")
+'''
+ENCODE = "encoded_a = encoder(digit_a)\nencoded_b = encoder(digit_b)\n"
+DIFFERENCE = 'difference = layers.subtract([encoded_a, encoded_b], name="difference")\n'
+COMPILE = '''model.compile(
+    optimizer=keras.optimizers.Adam(learning_rate=0.003),
+    loss={"same_digit": "binary_crossentropy", "ink_difference": "mse"},
+    loss_weights={"same_digit": 1.0, "ink_difference": 0.1},
+    metrics={"same_digit": ["accuracy"]},
+)'''
+FIT = 'keras.utils.set_random_seed(0)\nhistory = model.fit(x, y, epochs=10, batch_size=16, validation_split=0.2, verbose=0)'
+
+MISTAKES += [
+    dict(notebook=NB, cell="ex1_encoder", why="no ReLU after the Add",
+         code=START + ENCODER_HEAD + ENCODER_TAIL.replace('residual = layers.Activation("relu")(residual)\n', ""),
+         fails={"ex1_encoder_shapes": "Activation layers (expected 1)"}),
+    dict(notebook=NB, cell="ex1_encoder", why="average pooling instead of max pooling",
+         code=START + ENCODER_HEAD + ENCODER_TAIL.replace("MaxPooling2D", "AveragePooling2D"),
+         fails={"ex1_encoder_shapes": "AveragePooling2D layer"}),
+    dict(notebook=NB, cell="ex1_encoder", why="a ReLU on the second convolution of the path",
+         code=START + ENCODER_HEAD.replace('path = layers.Conv2D(16, 3, padding="same")(path)',
+                                           'path = layers.Conv2D(16, 3, padding="same", activation="relu")(path)')
+         + ENCODER_TAIL,
+         fails={"ex1_encoder_shapes": "has activation 'relu'. Expected no activation (linear)"}),
+    dict(notebook=NB, cell="ex1_encoder", why="the Add layer not named",
+         code=START + ENCODER_HEAD.replace(', name="residual_add"', "") + ENCODER_TAIL,
+         fails={"ex1_encoder_shapes": "has no layer named 'residual_add'"}),
+    dict(notebook=NB, cell="ex1_encoder", why="the encoder model not named",
+         code=START + ENCODER_HEAD + ENCODER_TAIL.replace(', name="encoder"', ""),
+         fails={"ex1_encoder_shapes": "Expected the name 'encoder'"}),
+    dict(notebook=NB, cell="ex2_model", why="the first encoding subtracted from the second",
+         code=START + INPUTS + ENCODE + DIFFERENCE.replace("[encoded_a, encoded_b]", "[encoded_b, encoded_a]") + HEADS,
+         fails={"ex2_inputs_outputs": "takes its inputs in another order"}),
+    dict(notebook=NB, cell="ex2_model", why="the outputs listed as [ink_difference, same_digit]",
+         code=START + INPUTS + ENCODE + DIFFERENCE + HEADS.replace("[same_digit, ink_difference]", "[ink_difference, same_digit]"),
+         fails={"ex2_inputs_outputs": "lists its outputs in another order"}),
+    dict(notebook=NB, cell="ex2_model", why="a sigmoid on the ink difference head",
+         code=START + INPUTS + ENCODE + DIFFERENCE
+         + HEADS.replace('Dense(1, name="ink_difference")', 'Dense(1, activation="sigmoid", name="ink_difference")'),
+         fails={"ex2_inputs_outputs": "has activation 'sigmoid'. Expected no activation (linear)"}),
+    dict(notebook=NB, cell="ex2_model", why="the model not named",
+         code=START + INPUTS + ENCODE + DIFFERENCE + HEADS.replace(', name="capstone"', ""),
+         fails={"ex2_inputs_outputs": "Expected the name 'capstone'"}),
+    dict(notebook=NB, cell="ex3_compile", why="the metric for both outputs instead of same_digit only",
+         code=COMPILE.replace('metrics={"same_digit": ["accuracy"]}', 'metrics=["accuracy"]'),
+         fails={"ex3_optimizer_metrics": "flat list of 1 metrics for 2 outputs"}),
+    dict(notebook=NB, cell="ex3_compile", why="Adam with learning rate 0.001",
+         code=COMPILE.replace("learning_rate=0.003", "learning_rate=0.001"),
+         fails={"ex3_optimizer_metrics": "Expected learning_rate=0.003"}),
+    dict(notebook=NB, cell="ex3_compile", why="mae instead of mse for the ink difference",
+         code=COMPILE.replace('"ink_difference": "mse"', '"ink_difference": "mae"'),
+         fails={"ex3_losses": "Expected ink_difference: 'mean_squared_error'"}),
+    dict(notebook=NB, cell="ex4_fit", why="batches of 32 instead of 16",
+         code=FIT.replace("batch_size=16", "batch_size=32"),
+         fails={"ex4_history": "Expected batches of 16"}),
+    dict(notebook=NB, cell="ex4_fit", why="40% held out instead of 20%",
+         code=FIT.replace("validation_split=0.2", "validation_split=0.4"),
+         fails={"ex4_history": "with 0.2 of the 1000 samples held out"}),
 ]
