@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
@@ -22,11 +23,22 @@ from autograder.pipeline.demo import FOUNDATION_MISTAKES
 from autograder.pipeline.report import NOTHING_HANDED_IN, read_grades_csv
 
 KFC_GRADE = str(Path(sys.executable).with_name("kfc-grade"))
-CHAPTER_POINTS = {
-    "00-welcome": 5, "01-sequential-vs-functional": 12, "02-multi-input": 9,
-    "03-multi-output": 13, "04-dags": 12, "05-shared-layers": 11, "06-models-as-layers": 14,
-    "07-capstone": 13, "08-appendix-keras3": 16,
-}
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def _chapter_points() -> dict[str, int]:
+    """Each chapter's total points: the sum of its release's graded cells."""
+    points = {}
+    for notebook_path in sorted((REPOSITORY / "course").glob("[0-9][0-9]-*/*.ipynb")):
+        notebook = nbformat.read(notebook_path, as_version=4)
+        points[notebook_path.parent.name] = int(sum(
+            cell.metadata.get("nbgrader", {}).get("points", 0) or 0 for cell in notebook.cells
+            if cell.metadata.get("nbgrader", {}).get("grade")))
+    return points
+
+
+CHAPTER_POINTS = _chapter_points()
+POINTS = CHAPTER_POINTS
 
 # (student, chapter) -> (score, status), for every chapter a student handed in.
 EXPECTED = {
@@ -37,16 +49,26 @@ EXPECTED = {
     ("ben-untouched", "06-models-as-layers"): (0, "errors"),
     # Half the exercises answered: chapter 00's first 2 of 4, chapter 01's first 2 of 5.
     ("cleo-partly-correct", "00-welcome"): (2, "graded"),
-    ("cleo-partly-correct", "01-sequential-vs-functional"): (4, "graded"),
+    ("cleo-partly-correct", "01-sequential-vs-functional"): (5, "graded"),  # 2 + 3 points
     # Each loses the points of the cells its mistake fails (see FOUNDATION_MISTAKES).
-    ("mistake-1-two-lstms-instead-of-one-shared", "05-shared-layers"): (8, "graded"),
-    ("mistake-2-loss-weights-swapped-between-the-outputs", "03-multi-output"): (10, "graded"),
-    ("mistake-3-one-loss-for-all-outputs-and", "03-multi-output"): (10, "graded"),
-    ("mistake-4-residual-added-from-the-first-convolution", "04-dags"): (10, "graded"),
-    # The axis-1 Inception also breaks exercise 4, which stacks the student's blocks.
-    ("mistake-5-the-seed-s-concatenation-on-axis", "04-dags"): (7, "errors"),
-    ("mistake-6-a-node-index-off-by-one", "05-shared-layers"): (10, "graded"),
-    ("mistake-7-a-dense-instead-of-a-shared", "06-models-as-layers"): (8, "graded"),
+    ("mistake-1-two-lstms-instead-of-one-shared", "05-shared-layers"):
+        (POINTS["05-shared-layers"] - 3, "graded"),
+    # Exercise 1's loss-weight (1 point) and weighted-loss (2) cells.
+    ("mistake-2-loss-weights-swapped-between-the-outputs", "03-multi-output"):
+        (POINTS["03-multi-output"] - 3, "graded"),
+    ("mistake-3-one-loss-for-all-outputs-and", "03-multi-output"):
+        (POINTS["03-multi-output"] - 3, "graded"),
+    # Exercise 2's shortcut (2) and same-layers (2) cells.
+    ("mistake-4-residual-added-from-the-first-convolution", "04-dags"):
+        (POINTS["04-dags"] - 4, "graded"),
+    # The axis-1 Inception loses exercise 1's axis (1), output (1) and same-layers (2) cells,
+    # and breaks exercise 4 (4 points), which stacks the student's blocks.
+    ("mistake-5-the-seed-s-concatenation-on-axis", "04-dags"): (POINTS["04-dags"] - 8, "errors"),
+    ("mistake-6-a-node-index-off-by-one", "05-shared-layers"):
+        (POINTS["05-shared-layers"] - 1, "graded"),
+    # Exercise 1's three cells (4 points) and exercise 4's shared-model check (2).
+    ("mistake-7-a-dense-instead-of-a-shared", "06-models-as-layers"):
+        (POINTS["06-models-as-layers"] - 6, "graded"),
     # Chapter 00's broken notebooks (1 point per graded cell, 5 in all).
     ("broken-syntax-error", "00-welcome"): (1, "errors"),  # exercises 2-4 fail with it
     ("broken-exception", "00-welcome"): (2, "errors"),  # exercises 3-4
@@ -65,7 +87,8 @@ EXPECTED = {
     ("broken-one-enormous-line", "00-welcome"): (5, "output-truncated"),
     # Chapter 01's notebook in chapter 00's folder: graded as 01, 00 left empty.
     ("broken-wrong-chapter", "00-welcome"): (0, "missing"),
-    ("broken-wrong-chapter", "01-sequential-vs-functional"): (12, "repaired"),
+    ("broken-wrong-chapter", "01-sequential-vs-functional"):
+        (POINTS["01-sequential-vs-functional"], "repaired"),
 }
 
 REASONS = {
@@ -206,7 +229,7 @@ def test_the_summary_table_is_printed_with_what_needs_a_look(demo):
     lines = result.stdout.splitlines()
     assert lines[0].split()[:3] == ["student", "00", "01"]
     assert next(line for line in lines if line.startswith("ada-all-correct ")).split()[-2:] == [
-        "105/105", "graded"]
+        f"{sum(CHAPTER_POINTS.values())}/{sum(CHAPTER_POINTS.values())}", "graded"]
     assert "* needs a look:" in lines
     assert any(line.startswith("  broken-empty-file 00-welcome: not-graded: ") for line in lines)
     assert (workspace / "reports" / "summary.txt").read_text().startswith(lines[0])
