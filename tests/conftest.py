@@ -25,12 +25,25 @@ NOTEBOOK_MODULES = {
 """Test modules that execute notebooks or run nbgrader: all of their tests are slow."""
 
 
+LONGEST_FIRST = ("test_grading_demo.py", "test_course_grading.py", "test_course_mutants.py")
+"""The test files that take longest, in the order pytest-xdist should start them.
+
+With `--dist loadfile` a file runs on one worker, and with `--no-loadscope-reorder`
+files are handed out in this order (xdist's own order puts the files with the most tests
+first, which starts the demo class last): the demo class on one worker, the autograde and
+the mutants on the other, then the rest wherever a worker is free.
+"""
+
+
 def pytest_collection_modifyitems(config, items):
-    """Marks nbval's notebook cells and the tests of NOTEBOOK_MODULES `notebooks`."""
+    """Marks nbval's notebook cells and the tests of NOTEBOOK_MODULES `notebooks`;
+    puts the longest files first."""
     for item in items:
         path = item.path
         if path.suffix == ".ipynb" or path.name in NOTEBOOK_MODULES:
             item.add_marker(pytest.mark.notebooks)
+    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 @pytest.fixture(autouse=True)

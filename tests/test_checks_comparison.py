@@ -10,25 +10,15 @@ mistake fails with a message that names the setting found and expected, in
 the student's words, and never an auto-generated layer name.
 """
 
-import re
 import textwrap
 
 import keras
 import pytest
+from _checks_helpers import AUTO_NAME
+from _checks_helpers import failure as _failure
 from keras import layers
 
 from autograder import checks
-
-AUTO_NAME = re.compile(r"\b(dense|conv2d|lstm|concatenate|add|activation|input_layer)_\d+\b")
-
-
-def _failure(check, *args, **kwargs) -> str:
-    with pytest.raises(AssertionError) as error:
-        check(*args, **kwargs)
-    message = str(error.value)
-    assert "\nHint: " in message, message
-    assert not AUTO_NAME.search(message), message
-    return message
 
 
 def _one_input(body, shape=(6,), dtype="float32"):

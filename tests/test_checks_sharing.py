@@ -7,27 +7,15 @@ names the model has instead. Messages of the sharing checks name no
 auto-generated layer.
 """
 
-import re
 import textwrap
 
 import keras
 import pytest
+from _checks_helpers import AUTO_NAME
+from _checks_helpers import failure as _failure
 from keras import layers
 
 from autograder import checks
-
-AUTO_NAME = re.compile(
-    r"\b(dense|conv2d|lstm|concatenate|add|activation|input_layer|functional)_\d+\b")
-
-
-def _failure(check, *args, **kwargs) -> str:
-    with pytest.raises(AssertionError) as error:
-        check(*args, **kwargs)
-    message = str(error.value)
-    assert "\nHint: " in message, message
-    assert "could not be checked" not in message, message
-    assert not AUTO_NAME.search(message), message
-    return message
 
 
 def _shared_lstm(order=("left", "right")):

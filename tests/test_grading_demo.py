@@ -2,7 +2,7 @@
 
 The demo class (autograder/pipeline/demo.py) holds a correct student, an untouched
 release, a half-answered student, each foundation mistake, and every kind of
-broken notebook the grader must survive. It is graded once (about 12 minutes
+broken notebook the grader must survive. It is graded once (about 15 minutes
 on 2 cores), then chapter 00 is graded again to show that re-grading gives
 the same result. The scores below were worked out from the points of each
 chapter's graded cells and what each submission breaks.
@@ -246,5 +246,6 @@ def test_grading_again_gives_identical_results(demo, handed_in):
     assert regraded == {key: row for key, row in handed_in.items() if key[1] == "00-welcome"}
     with Gradebook(f"sqlite:///{workspace / 'gradebook.db'}") as gradebook:
         assert gradebook.find_submission("01-sequential-vs-functional",
-                                         "ada-all-correct").score == 12, (
+                                         "ada-all-correct").score == CHAPTER_POINTS[
+            "01-sequential-vs-functional"], (
             "other chapters' grades are kept")
