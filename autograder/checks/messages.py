@@ -133,7 +133,6 @@ def student_check(function: Callable) -> Callable:
         error.__suppress_context__ = True
         _RAISER["check_failed"](error)
 
-    check.__wrapped_check__ = function
     return check
 
 

@@ -257,7 +257,7 @@ def check_same_compile(model: Any, reference: Any, *, name: str = "model") -> No
                 f"Expected {setting}={b!r}.",
                 "create the optimizer object yourself, keras.optimizers."
                 f"{type(wanted).__name__}(...), with the settings the exercise gives."
-                if setting == "learning_rate" or isinstance(found, str) else
+                if setting == "learning_rate" else
                 f"look at the {setting.replace('_', ' ')} the exercise gives the optimizer.",
             )
     # One output each: compare it whatever its name (a name the exercise does not fix).
@@ -268,8 +268,8 @@ def check_same_compile(model: Any, reference: Any, *, name: str = "model") -> No
         rename.get(output, output): loss_tools.loss_name(loss) for output, loss in
         loss_tools.output_losses(reference).items()
     }
-    check_losses.__wrapped_check__(model, expected_losses, name=name)
-    check_loss_weights.__wrapped_check__(model, {
+    check_losses(model, expected_losses, name=name)
+    check_loss_weights(model, {
         rename.get(output, output): weight
         for output, weight in loss_tools.output_loss_weights(reference).items()}, name=name)
     try:
