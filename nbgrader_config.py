@@ -10,11 +10,19 @@ The rest makes autograding safe for a class of TensorFlow notebooks:
 - TensorFlow writes log lines to stderr, and nbgrader scores a test cell with
   stderr output as failed: the log level is lowered and the lines that still
   appear are removed before grading (`IgnorePattern`);
-- `GuardedExecute` replaces nbgrader's Execute: the kernel runs under memory
-  and CPU limits, a cell that ignores the timeout's interrupt or kills the
-  kernel costs that cell, not the notebook, and outputs are capped;
+- `GuardedExecute` replaces nbgrader's Execute: the kernel runs in a sandbox
+  (it sees the Python environment, not the workspace, the solutions, the
+  instructor's files or environment, nor the network) under memory, CPU and
+  disk limits, a cell that ignores the timeout's interrupt or kills the kernel
+  costs that cell, not the notebook, and outputs (text and images) are capped;
+- `TrustedExecute`, a `GuardedExecute` that never runs a test cell in the
+  kernel: the kernel exports its variables as data at each test cell, and the
+  test cells run in a fresh process on them (autograder/trusted/), so nothing
+  the student's code does in the kernel can turn a failing check into a pass;
 - graded cells a student deleted are put back (`OverwriteCells`), and output
-  is limited (`LimitOutput`).
+  is limited (`LimitOutput`);
+- feedback pages are sanitised: no script or event handler of a notebook stays
+  live (`FeedbackHTMLExporter`).
 
 `kfc-grade` (see README.md) loads this file from its grading workspace and
 overrides the course root, the gradebook URL and the limits it is given.
@@ -31,7 +39,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from autograder.pipeline.execute import GuardedExecute
+from autograder.trusted.execute import TrustedExecute
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
@@ -60,16 +68,18 @@ TENSORFLOW_LOG_PATTERN = (
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = TENSORFLOW_LOG_PATTERN
 
-# Kernels started by nbgrader inherit this: TensorFlow's C++ logging stays quiet.
+# Kernels started by nbgrader without the sandbox inherit this: TensorFlow's C++ logging
+# stays quiet (a sandboxed kernel gets it from autograder.pipeline.sandbox's environment).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 # Keras cells build and train small models: give a cell two minutes.
 c.Execute.timeout = 120
 
-# Autograde runs submissions with GuardedExecute in place of nbgrader's Execute;
-# the rest of the list is nbgrader 0.9's default.
+# Autograde runs submissions with TrustedExecute (a GuardedExecute whose test cells are
+# scored outside the kernel) in place of nbgrader's Execute; the rest of the list is
+# nbgrader 0.9's default. Its settings are GuardedExecute's, below.
 c.Autograde.autograde_preprocessors = [
-    GuardedExecute,
+    TrustedExecute,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -82,6 +92,13 @@ c.GuardedExecute.memory_limit_mb = 4096  # the course's notebooks use well under
 c.GuardedExecute.cpu_limit_seconds = 600  # per kernel; a whole chapter uses under a minute
 c.GuardedExecute.max_output_chars = 100_000  # text per cell, also cuts one enormous line
 c.GuardedExecute.max_kernel_restarts = 3
+c.GuardedExecute.max_output_bytes = 5 * 2**20  # images and other data per cell
+# Every grading kernel runs in a bubblewrap sandbox (autograder/pipeline/sandbox.py): it
+# sees the Python environment read-only, a private /tmp, and none of the workspace, the
+# solutions, the instructor's files and environment, or the network. GuardedExecute refuses
+# to run when no sandbox can be made; `kfc-grade --no-sandbox` sets this to False.
+c.GuardedExecute.sandbox = True
+c.GuardedExecute.disk_limit_mb = 256  # what a kernel may write (private /tmp, export folder)
 
 # A graded cell the student deleted is put back from the gradebook.
 c.OverwriteCells.add_missing_cells = True
@@ -89,3 +106,7 @@ c.OverwriteCells.add_missing_cells = True
 # Long outputs and tracebacks are shortened in the graded notebook and the feedback.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
+
+# Feedback pages keep no live script, event handler or javascript: link of a notebook.
+c.GenerateFeedback.exporter_class = "autograder.pipeline.report.FeedbackHTMLExporter"
+c.HTMLExporter.sanitize_html = True

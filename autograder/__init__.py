@@ -7,6 +7,9 @@
   class's submissions to grades, feedback and reports. It imports no
   TensorFlow: nbgrader loads `autograder.pipeline.execute` from the course's
   `nbgrader_config.py` for every command.
+- `autograder.trusted`: scores that do not rest on the grading kernel's word:
+  the kernel exports its variables as data at each test cell, and the test
+  cells run in a fresh process on the rebuilt objects (`TrustedExecute`).
 - `autograder.mutation`: mutants derived from each exercise's solution, run
   against the exercise's test cells, to show that the checks catch wrong
   answers.

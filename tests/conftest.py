@@ -21,6 +21,9 @@ NOTEBOOK_MODULES = {
     "test_course_release.py",
     "test_grading_cli.py",
     "test_grading_demo.py",
+    "test_grading_feedback.py",
+    "test_grading_sandbox.py",
+    "test_trusted_execute.py",
 }
 """Test modules that execute notebooks or run nbgrader: all of their tests are slow."""
 

@@ -1,29 +1,25 @@
 """nbgrader grades the course as intended.
 
-- autograded in a scratch course, the solutions earn full marks in every
-  graded cell and the untouched release earns zero (every test cell starts
-  with `checks.require`, so each fails on an unanswered exercise: this is
-  what `nbgrader validate` on the solutions and `validate --invert` on the
-  releases would show, without executing every notebook twice more);
 - nbgrader's Validate, as a student runs it, prints the checks' messages and
   not their source;
 - the wrong answers in `tests/mistakes/` make the graded cells they target fail,
   with the message a student would read.
 
-These tests execute every notebook: they take a few minutes.
+These tests execute every notebook: they take a few minutes. That the answer key
+earns full marks in every chapter and the untouched release zero, autograded
+by nbgrader with the course's configuration (sandbox and trusted checks), is
+pinned by `tests/test_grading_demo.py` (students `ada-all-correct` and
+`ben-untouched`), which grades them once for the whole suite.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 
 import nbformat
 import pytest
 from _notebooks import (
     COURSE,
-    REPOSITORY,
-    SOLUTIONS,
     chapter_notebook,
     chapters,
     grade_id,
@@ -34,62 +30,6 @@ from _notebooks import (
 )
 
 CHAPTERS = chapters()
-ANSWER_KEY = "answer-key"
-UNTOUCHED = "untouched-release"
-
-
-@pytest.fixture(scope="module")
-def gradebook_scores(tmp_path_factory):
-    """Autogrades the answer key and the untouched release of every chapter.
-
-    Returns:
-        {(student, chapter): {grade_id: (score, max_score)}} read from nbgrader's gradebook.
-    """
-    from nbgrader.api import Gradebook
-
-    root = tmp_path_factory.mktemp("grading")
-    (root / "nbgrader_config.py").write_text(
-        "c = get_config()  # noqa: F821\n"
-        f"load_subconfig({str(REPOSITORY / 'nbgrader_config.py')!r})  # noqa: F821\n"
-        f"c.CourseDirectory.root = {str(root)!r}\n"
-    )
-    shutil.copytree(SOLUTIONS, root / "solutions")
-    for chapter in CHAPTERS:
-        result = run_nbgrader("generate_assignment", chapter, "--force", cwd=root)
-        assert result.returncode == 0, result.stdout + result.stderr
-        for student, source in ((ANSWER_KEY, SOLUTIONS), (UNTOUCHED, COURSE)):
-            notebook = chapter_notebook(chapter, source)
-            destination = root / "submitted" / student / chapter
-            destination.mkdir(parents=True)
-            shutil.copy(notebook, destination / notebook.name)
-        result = run_nbgrader("autograde", chapter, "--create", cwd=root)
-        assert result.returncode == 0, result.stdout + result.stderr
-    scores = {}
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
-        for chapter in CHAPTERS:
-            notebook_name = chapter_notebook(chapter).stem
-            for student in (ANSWER_KEY, UNTOUCHED):
-                submission = gradebook.find_submission_notebook(notebook_name, chapter, student)
-                scores[student, chapter] = {
-                    grade.cell.name: (grade.score, grade.max_score) for grade in submission.grades
-                }
-    return scores
-
-
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_solutions_earn_full_marks(chapter, gradebook_scores):
-    scores = gradebook_scores[ANSWER_KEY, chapter]
-    assert scores, f"no graded cells recorded for {chapter}"
-    lost = {cell: score for cell, score in scores.items() if score[0] != score[1]}
-    assert lost == {}
-
-
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_untouched_release_earns_zero(chapter, gradebook_scores):
-    scores = gradebook_scores[UNTOUCHED, chapter]
-    assert scores, f"no graded cells recorded for {chapter}"
-    earned = {cell: score for cell, score in scores.items() if score[0] != 0}
-    assert earned == {}
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

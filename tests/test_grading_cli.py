@@ -19,9 +19,11 @@ import pytest
 from _notebooks import COURSE, REPOSITORY, SOLUTIONS, chapter_notebook
 from nbgrader.api import Gradebook
 
+from autograder.pipeline import cli
 from autograder.pipeline.cli import parser, resolve_chapters
 from autograder.pipeline.demo import answered
 from autograder.pipeline.report import read_grades_csv
+from autograder.pipeline.workspace import Limits
 
 KFC_GRADE = str(Path(sys.executable).with_name("kfc-grade"))
 WELCOME = "00-welcome"
@@ -51,7 +53,7 @@ def test_the_command_is_installed_and_has_help():
     result = kfc_grade("--help")
     assert result.returncode == 0
     for option in ("--demo", "--chapter", "--workspace", "--db", "--regenerate",
-                   "--cell-timeout", "--memory-limit", "--cpu-limit"):
+                   "--cell-timeout", "--memory-limit", "--cpu-limit", "--no-sandbox"):
         assert option in result.stdout
     assert "kfc-grade downloads/ --chapter 04" in result.stdout
 
@@ -109,6 +111,48 @@ def test_a_folder_without_notebooks_gets_one_sentence(tmp_path):
     assert "Found no notebooks or zip files in" in message
 
 
+NO_BWRAP = ("Grading runs every notebook in a sandbox, and bubblewrap (`bwrap`) is not "
+            "installed: install Debian's bubblewrap (`apt-get install bubblewrap`), or grade "
+            "with --no-sandbox.")
+
+
+def test_without_a_sandbox_kfc_grade_refuses_with_what_to_install(tmp_path, monkeypatch,
+                                                                    capsys):
+    monkeypatch.setattr(cli, "sandbox_problem", lambda: NO_BWRAP)
+    assert cli.main(["--demo", "--workspace", str(tmp_path / "ws")]) == 2
+    assert capsys.readouterr().err == f"kfc-grade: {NO_BWRAP}\n"
+    assert not (tmp_path / "ws").exists(), "nothing was graded"
+
+
+def test_no_sandbox_is_accepted_and_goes_on(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "sandbox_problem", lambda: NO_BWRAP)
+    assert parser().parse_args(["--demo", "--no-sandbox"]).sandbox is False
+    assert parser().parse_args(["--demo"]).sandbox is True
+    assert cli.main(["--no-sandbox", str(tmp_path / "nowhere")]) == 2
+    error = capsys.readouterr().err
+    assert "Graded without a sandbox" in error
+    assert "kfc-grade: There is no folder" in error, "past the sandbox check"
+    assert "c.GuardedExecute.sandbox = False\n" in Limits(sandbox=False).config_lines()
+    assert "sandbox" not in Limits().config_lines(), "the course config's True stands"
+
+
+def test_a_class_graded_without_a_sandbox_says_so_in_the_summary_and_the_csv(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "sandbox_problem", lambda: NO_BWRAP)
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    (submissions / "ben.ipynb").write_text("")
+    workspace = tmp_path / "ws"
+    assert cli.main([str(submissions), "--chapter", "00", "--no-sandbox",
+                     "--workspace", str(workspace)]) == 0
+    summary = (workspace / "reports" / "summary.txt").read_text()
+    assert summary.startswith("Graded without a sandbox (--no-sandbox)")
+    assert capsys.readouterr().out.startswith("Graded without a sandbox")
+    grades = read_grades_csv(workspace / "reports" / "grades.csv")
+    assert grades and {(row["student"], row["sandbox"]) for row in grades} == {("ben", "no")}
+    assert "c.GuardedExecute.sandbox = False" in (workspace / "nbgrader_config.py").read_text()
+
+
 @pytest.fixture(scope="module")
 def course_copy(tmp_path_factory) -> Path:
     """A copy of the course repository whose chapter 00 solution changed after release."""
@@ -151,6 +195,7 @@ def test_an_out_of_date_course_is_refused_then_regenerated(course_copy, tmp_path
         "ada worked in the release from before the change: graded on the new test cell"
     )
     assert (grades["ben"]["score"], grades["ben"]["status"]) == ("0", "not-graded")
+    assert grades["ada"]["sandbox"] == "yes", "graded in the sandbox"
     assert "ben.ipynb is empty" in grades["ben"]["reason"]
     assert "[1/1] grading ada 00-welcome" in result.stderr, "progress is shown"
     assert not (workspace / "gradebook.db").exists(), "--db is used instead of the default"

@@ -2,10 +2,11 @@
 
 The demo class (autograder/pipeline/demo.py) holds a correct student, an untouched
 release, a half-answered student, each foundation mistake, and every kind of
-broken notebook the grader must survive. It is graded once (about 15 minutes
-on 2 cores), then chapter 00 is graded again to show that re-grading gives
-the same result. The scores below were worked out from the points of each
-chapter's graded cells and what each submission breaks.
+broken notebook the grader must survive, and notebooks that cheat or harm. It
+is graded once (about 15 minutes on 2 cores), then chapter 01 is graded again
+to show that re-grading gives the same result. The scores below were worked
+out from the points of each chapter's graded cells and what each submission
+breaks.
 """
 
 from __future__ import annotations
@@ -85,6 +86,12 @@ EXPECTED = {
     ("broken-relabelled-test-cell", "00-welcome"): (5, "repaired"),
     ("broken-huge-output", "00-welcome"): (5, "output-truncated"),
     ("broken-one-enormous-line", "00-welcome"): (5, "output-truncated"),
+    # Cheats (demo.CHEATS): patched checks and fake answers earn nothing; hooks that blank
+    # every later cell leave no answers to read; harm attempted in an answered notebook
+    # reaches nothing and costs nothing.
+    ("cheat-patched-checks-and-fakes", "00-welcome"): (0, "graded"),
+    ("cheat-ipython-hooks", "00-welcome"): (0, "tampering-suspected"),
+    ("cheat-reads-kills-and-lingers", "00-welcome"): (5, "graded"),
     # Chapter 01's notebook in chapter 00's folder: graded as 01, 00 left empty.
     ("broken-wrong-chapter", "00-welcome"): (0, "missing"),
     ("broken-wrong-chapter", "01-sequential-vs-functional"):
@@ -115,6 +122,8 @@ REASONS = {
     ("broken-wrong-chapter", "00-welcome"): "is 01-sequential-vs-functional's; it was graded there",
     ("broken-wrong-chapter", "01-sequential-vs-functional"): "was handed in for 00-welcome",
     ("cleo-partly-correct", "01-sequential-vs-functional"): "3 of 5 exercises not answered",
+    ("cheat-ipython-hooks", "00-welcome"): "tampering suspected",
+    ("cheat-patched-checks-and-fakes", "00-welcome"): "4 of 4 exercises not answered",
     ("ben-untouched", "08-appendix-keras3"): "5 of 5 exercises not answered",
 }
 
@@ -233,19 +242,35 @@ def test_the_summary_table_is_printed_with_what_needs_a_look(demo):
     assert "* needs a look:" in lines
     assert any(line.startswith("  broken-empty-file 00-welcome: not-graded: ") for line in lines)
     assert (workspace / "reports" / "summary.txt").read_text().startswith(lines[0])
-    assert "[41/41] grading" in result.stderr, "progress is shown"
+    assert "[44/44] grading" in result.stderr, "progress is shown"
+
+
+def test_harm_reached_nothing_and_left_nothing_running(demo, handed_in):
+    """The harmful notebook found no file, variable or process of the grader's."""
+    workspace, _, _ = demo
+    autograded = next((workspace / "autograded" / "cheat-reads-kills-and-lingers"
+                       / "00-welcome").glob("*.ipynb"))
+    printed = "".join(output.get("text", "") for cell in nbformat.read(
+        autograded, as_version=4).cells if cell.cell_type == "code" for output in cell.outputs)
+    assert "reached: 0 secrets: 0" in printed
+    assert "overwritten" not in (workspace / "nbgrader_config.py").read_text()
+    lingering = subprocess.run(["pgrep", "-f", "kfc-demo-lingerer"], capture_output=True,
+                               text=True, check=False)
+    assert lingering.stdout == "", "the detached process outlived its notebook"
+    assert handed_in[("ada-all-correct", "00-welcome")]["status"] == "graded", (
+        "the students graded after it were graded as usual")
 
 
 def test_grading_again_gives_identical_results(demo, handed_in):
+    """Chapter 01 graded again (four submissions): the same rows, other chapters kept."""
     workspace, _, _ = demo
-    again = kfc_grade("--demo", "--workspace", workspace, "--chapter", "00")
+    chapter = "01-sequential-vs-functional"
+    again = kfc_grade("--demo", "--workspace", workspace, "--chapter", "01")
     assert again.returncode == 0, again.stderr[-5000:]
     rows = read_grades_csv(workspace / "reports" / "grades.csv")
     regraded = {(row["student"], row["chapter"]): row for row in rows
                 if row["reason"] != NOTHING_HANDED_IN}
-    assert regraded == {key: row for key, row in handed_in.items() if key[1] == "00-welcome"}
+    assert regraded == {key: row for key, row in handed_in.items() if key[1] == chapter}
     with Gradebook(f"sqlite:///{workspace / 'gradebook.db'}") as gradebook:
-        assert gradebook.find_submission("01-sequential-vs-functional",
-                                         "ada-all-correct").score == CHAPTER_POINTS[
-            "01-sequential-vs-functional"], (
-            "other chapters' grades are kept")
+        assert gradebook.find_submission("00-welcome", "ada-all-correct").score == (
+            CHAPTER_POINTS["00-welcome"]), "other chapters' grades are kept"

@@ -133,9 +133,11 @@ def test_a_cell_tagged_skip_execution_is_still_run(tmp_path):
 
 def test_the_course_config_grades_with_guarded_execute():
     config = PyFileConfigLoader("nbgrader_config.py", path=str(REPOSITORY)).load_config()
-    assert GuardedExecute in config.Autograde.autograde_preprocessors
+    assert any(isinstance(preprocessor, type) and issubclass(preprocessor, GuardedExecute)
+               for preprocessor in config.Autograde.autograde_preprocessors)
     assert Execute not in config.Autograde.autograde_preprocessors
     assert config.OverwriteCells.add_missing_cells is True
     assert config.GuardedExecute.memory_limit_mb > 0
     assert config.GuardedExecute.cpu_limit_seconds > 0
+    assert config.GuardedExecute.sandbox is True
     assert config.LimitOutput.max_lines > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 
 import nbformat
 import pytest
@@ -11,11 +12,15 @@ from _notebooks import COURSE, SOLUTIONS, chapter_notebook, chapters
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.pipeline.notebooks import (
+    GRADED,
+    MAX_NOTEBOOK_BYTES,
     NOT_GRADED,
     REPAIRED,
+    Finding,
     cell_grade_id,
     identify_chapter,
     nbgrader_metadata,
+    printable,
     read_notebook,
     repair,
 )
@@ -69,6 +74,47 @@ def test_an_unreadable_file_is_not_graded_with_a_reason(content, expected, tmp_p
     assert finding.status == NOT_GRADED
     assert expected in finding.reason
     assert finding.reason.startswith("ada/welcome.ipynb ")
+
+
+@pytest.mark.parametrize("chapter", chapters())
+def test_an_nbformat_3_notebook_is_converted_and_identified(chapter, releases, tmp_path):
+    """An honest notebook saved by an older Jupyter: `worksheets` instead of `cells`."""
+    old = nbformat.convert(copy.deepcopy(releases[chapter]), 3)
+    path = tmp_path / "old.ipynb"
+    path.write_text(nbformat.writes(old, version=3))
+    assert "worksheets" in json.loads(path.read_text())
+    notebook, finding = read_notebook(path, label="ada/old.ipynb")
+    assert (notebook.nbformat, notebook.nbformat_minor) >= (4, 5)
+    assert finding == Finding(GRADED, "ada/old.ipynb was saved in notebook format 3 (an older "
+                                      "Jupyter); it was converted to format 4 and graded")
+    assert identify_chapter(notebook, releases) == chapter
+    assert labels(notebook) == labels(releases[chapter])
+    assert repair(notebook, releases[chapter]) == [], "its graded cells came through unchanged"
+    nbformat.validate(notebook)
+
+
+def test_a_notebook_over_the_size_cap_is_not_read(tmp_path):
+    path = tmp_path / "big.ipynb"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_NOTEBOOK_BYTES + 1)
+    notebook, finding = read_notebook(path, label="ada/big.ipynb")
+    assert notebook is None
+    assert (finding.status, finding.reason) == (NOT_GRADED, (
+        "ada/big.ipynb is 20.0 MB, over the 20 MB a notebook may be: ask the student to clear "
+        "its outputs (Kernel > Restart Kernel and Clear Outputs), save, and submit it again"))
+
+
+def test_deeply_nested_json_is_not_graded_with_a_reason(tmp_path):
+    path = tmp_path / "deep.ipynb"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    notebook, finding = read_notebook(path)
+    assert notebook is None and "is not valid notebook JSON" in finding.reason
+
+
+def test_text_for_the_instructor_is_printable():
+    assert printable("ada\x1b[2J\n\u202egnp.ipynb") == "ada\\x1b[2J\\n\\u202egnp.ipynb"
+    assert printable(os.fsdecode(b"caf\xe9")) == "caf\ufffd"
+    assert printable("José") == "José"
 
 
 def test_invalid_json_names_the_line(tmp_path):

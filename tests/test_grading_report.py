@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+from html.parser import HTMLParser
+from pathlib import Path
+
 import nbformat
+import nbgrader
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
+from traitlets.config import Config
 
 from autograder.pipeline.execute import (
     KERNEL_DIED_ERROR,
@@ -19,20 +26,25 @@ from autograder.pipeline.notebooks import (
     MISSING,
     NOT_GRADED,
     REPAIRED,
+    TAMPERING,
     TIMED_OUT,
     TRUNCATED,
     Finding,
 )
 from autograder.pipeline.report import (
     NOTHING_HANDED_IN,
+    FeedbackHTMLExporter,
     Row,
+    clean_feedback_html,
     execution_findings,
     plot_cell_scores,
     read_grades_csv,
+    spreadsheet_safe,
     summary_table,
     write_cells_csv,
     write_grades_csv,
 )
+from autograder.trusted.recheck import CHECKS_FAILED_TO_RUN, UNREADABLE
 
 
 def labelled(source, grade_id, *, solution=False, grade=False, outputs=()):
@@ -71,6 +83,31 @@ def test_a_failed_test_cell_is_a_lost_point_not_an_error():
         labelled("x = 2", "ex1", solution=True),
         labelled("check(x)", "ex1_check", grade=True, outputs=[failing]),
     )) == []
+
+
+def test_a_test_cell_whose_answers_could_not_be_read_is_flagged_as_tampering():
+    unreadable = error_output(UNREADABLE, "The grader could not read your answers at this cell")
+    unfinished = error_output(CHECKS_FAILED_TO_RUN, "The grader's checks did not finish")
+    findings = execution_findings(notebook(
+        labelled("x = 2", "ex1", solution=True),
+        labelled("check(x)", "ex1_check", grade=True, outputs=[unreadable]),
+        labelled("check(x)", "ex1_again", grade=True, outputs=[unfinished]),
+    ))
+    assert sorted(finding.status for finding in findings) == sorted([TAMPERING, NOT_GRADED])
+    tampering = next(finding for finding in findings if finding.status == TAMPERING)
+    assert tampering.reason.startswith("cell 2 (ex1_check) scored 0")
+    assert "tampering suspected" in tampering.reason
+    assert any("did not finish" in finding.reason for finding in findings)
+
+
+def test_cells_whose_answers_could_not_be_read_make_one_finding():
+    unreadable = error_output(UNREADABLE, "The grader could not read your answers")
+    findings = execution_findings(notebook(*[
+        labelled("check(x)", f"check_{number}", grade=True, outputs=[unreadable])
+        for number in range(5)]))
+    assert len(findings) == 1
+    assert findings[0].reason.startswith(
+        "cell 1 (check_0), cell 2 (check_1), cell 3 (check_2) and 2 more scored 0")
 
 
 def test_an_error_in_the_students_cell_is_reported_with_the_cell():
@@ -182,9 +219,11 @@ def test_the_grades_csv_has_score_status_and_reason(tmp_path):
     rows = read_grades_csv(tmp_path / "grades.csv")
     assert rows[1] == {"student": "ben", "chapter": "00-welcome", "score": "1", "max_score": "5",
                        "status": "errors", "reason": "cell 3 (ex2) raised NameError",
-                       "source": ""}
+                       "source": "", "sandbox": "yes"}
     assert [row["status"] for row in rows] == [
         "graded", "errors", "not-graded", "missing", "graded", "missing"]
+    write_grades_csv(ROWS, tmp_path / "grades.csv", sandbox=False)
+    assert {row["sandbox"] for row in read_grades_csv(tmp_path / "grades.csv")} == {"no"}
 
 
 def test_the_cells_csv_has_a_line_per_graded_cell(tmp_path):
@@ -207,3 +246,97 @@ def test_the_plot_counts_full_part_and_no_marks_per_cell(tmp_path):
 def test_the_plot_of_a_class_with_nothing_graded_is_still_written(tmp_path):
     assert plot_cell_scores(ROWS[2:3], ["00-welcome"], tmp_path / "cells.png") == {}
     assert (tmp_path / "cells.png").exists()
+
+
+# CSV cells a spreadsheet would run, and the feedback page
+
+
+@pytest.mark.parametrize("text", [
+    "=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(1+1)", "\tTAB", "\rCR",
+    "\uff1dSUM(1)",
+])
+def test_text_that_starts_a_formula_is_quoted_in_the_csvs(text, tmp_path):
+    rows = [Row(text, "00-welcome", 2, 5, [Finding(NOT_GRADED, f"{text}.ipynb is empty")],
+                cells={text: (1, 2)}, source=f"{text}.ipynb")]
+    write_grades_csv(rows, tmp_path / "grades.csv")
+    write_cells_csv(rows, tmp_path / "cells.csv")
+    grades = read_grades_csv(tmp_path / "grades.csv")[0]
+    assert grades == {"student": "'" + text, "chapter": "00-welcome", "score": "2",
+                      "max_score": "5", "status": "not-graded", "reason": f"'{text}.ipynb is empty",
+                      "source": f"'{text}.ipynb", "sandbox": "yes"}
+    with (tmp_path / "cells.csv").open(newline="") as handle:
+        assert list(csv.reader(handle))[1] == ["'" + text, "00-welcome", "'" + text, "1", "2"]
+
+
+def test_numbers_stay_numbers_and_plain_text_stays_as_it_is():
+    assert [spreadsheet_safe(value) for value in (3.0, 2.5, 0, -1.5, "ada", "a=b", "x-1")] == [
+        "3", "2.5", "0", "-1.5", "ada", "a=b", "x-1"]
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and the text inside each <script>."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.scripts, self._in_script = [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+        if self._in_script:
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data
+
+
+def feedback_html(notebook) -> str:
+    """The feedback page of `notebook` as nbgrader's generate_feedback renders it."""
+    formgrader = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+    config = Config()
+    config.HTMLExporter.template_name = "feedback"
+    config.HTMLExporter.extra_template_basedirs = [str(formgrader / "templates")]
+    config.HTMLExporter.extra_template_paths = [
+        str(formgrader / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
+    html, _ = FeedbackHTMLExporter(config=config).from_notebook_node(notebook, resources={
+        "nbgrader": {"notebook": "welcome", "score": 1, "max_score": 2, "late_penalty": 0}})
+    return html
+
+
+def test_the_feedback_page_keeps_no_script_or_handler_of_the_notebook():
+    markdown = nbformat.v4.new_markdown_cell(
+        "# Answers\n\n<script>alert('markdown')</script> <img src=x onerror=alert('img')>\n\n"
+        "[link](javascript:alert('link')) <a href=\"data:text/html,<script>x</script>\">d</a>\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |")
+    markdown.metadata["nbgrader"] = {"grade_id": "notes", "solution": True, "grade": False}
+    output = nbformat.v4.new_output("display_data", data={"text/html": (
+        "<b>bold</b><script>alert('output')</script><img src=x onerror=alert('out')>"
+        "<iframe src=\"javascript:alert('frame')\"></iframe>"
+        "<img src=\"data:image/png;base64,iVBORw0KGgo=\">")})
+    js = nbformat.v4.new_output("display_data", data={"application/javascript": "alert('js')"})
+    html = feedback_html(notebook(markdown, plain("show()", [output, js])))
+    body = html[html.index("<body"):]
+    page = Elements()
+    page.feed(html)
+    assert not [script for script in page.scripts if "alert" in script], "no live script"
+    attributes = [(tag, name, value or "") for tag, attrs in page.tags
+                  for name, value in attrs.items()]
+    assert [name for _, name, _ in attributes if name.startswith("on")] == [], "no handler"
+    assert [value for _, _, value in attributes if "javascript:" in value] == []
+    assert [tag for tag, _, value in attributes if tag == "a" and value.startswith("data:")] == []
+    assert "iframe" not in {tag for tag, _ in page.tags}
+    assert "&lt;script&gt;alert('markdown')&lt;/script&gt;" in body, "shown as text"
+    assert "<b>bold</b>" in body and "<h1" in body and "<td>1</td>" in body
+    assert 'src="data:image/png;base64,iVBORw0KGgo="' in body, "images stay"
+
+
+def test_html_from_a_notebook_is_cleaned():
+    assert clean_feedback_html('<p onclick="x()">hi</p><script>x()</script>') == (
+        "<p>hi</p>&lt;script&gt;x()&lt;/script&gt;")
+    assert clean_feedback_html('<img src="http://a/b.png" onerror="x()">') == (
+        '<img src="http://a/b.png">')
+    assert clean_feedback_html('<img src="data:text/html;base64,AAA">') == "<img>"

@@ -81,3 +81,13 @@ def test_importing_the_package_first_keeps_tensorflow_start_up_lines_off_stderr(
     loud = _stderr_of_a_first_model({**os.environ, "KFC_TENSORFLOW_LOGS": "1"})
     assert "absl::InitializeLog" in loud, "TensorFlow no longer logs at start-up: recheck"
     assert "absl::InitializeLog" not in quiet and "cuInit" not in quiet, quiet
+
+
+def test_autograde_scores_test_cells_outside_the_kernel_and_sanitises_feedback(config):
+    """Stock Execute would score what the kernel says; TrustedExecute runs the checks itself."""
+    from autograder.trusted.execute import TrustedExecute
+
+    assert config.Autograde.autograde_preprocessors[0] is TrustedExecute
+    assert config.GuardedExecute.sandbox is True
+    assert config.GenerateFeedback.exporter_class.endswith("FeedbackHTMLExporter")
+    assert config.HTMLExporter.sanitize_html is True

@@ -8,9 +8,12 @@ feedback and a report. The modules, in the order a grading run uses them:
   zip files) and decides which chapter each one is;
 - `notebooks`: reads a submitted notebook and repairs its nbgrader cells
   (deleted, duplicated, edited or re-labelled graded cells) against the release;
+- `sandbox`: the bubblewrap sandbox every grading kernel (and the trusted
+  checks' process) runs in: the Python environment read-only, a private capped
+  `/tmp`, no network, none of the workspace, the solutions or your environment;
 - `execute`: `GuardedExecute`, the nbgrader preprocessor that runs a submission
-  in a kernel with memory and CPU limits, caps its outputs, and carries on past
-  timeouts and dead kernels;
+  in a sandboxed kernel with memory, CPU and disk limits, caps its outputs, and
+  carries on past timeouts and dead kernels (`autograder.trusted` builds on it);
 - `workspace`: the grading workspace (nbgrader course root, gradebook,
   feedback, reports) and the nbgrader commands run in it;
 - `report`: each submission's status and reason, the summary table, the CSV and

@@ -8,7 +8,9 @@ Run `kfc-grade --help` for the options. The steps, for every chapter asked for:
 2. collect the submissions (`autograder.pipeline.collect`) and repair their graded
    cells (`autograder.pipeline.notebooks`);
 3. autograde each submission with nbgrader, one process each, with the
-   kernel limits of the course's `nbgrader_config.py`;
+   kernel limits of the course's `nbgrader_config.py` and the kernel in a
+   sandbox (`autograder.pipeline.sandbox`): when none can be made here, the
+   command stops and says what to install, unless `--no-sandbox` is given;
 4. write each student's feedback HTML, the grades CSVs and the per-cell plot,
    and print the summary table.
 
@@ -26,13 +28,16 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SQLAlchemyError
 
 from autograder.pipeline.collect import UNKNOWN_CHAPTER, assign, collect
 from autograder.pipeline.demo import build_demo_class
 from autograder.pipeline.notebooks import (
     MISSING,
+    NOT_GRADED,
     Finding,
     cell_grade_id,
+    nbgrader_metadata,
     repair,
     write_notebook,
 )
@@ -46,6 +51,7 @@ from autograder.pipeline.report import (
     write_cells_csv,
     write_grades_csv,
 )
+from autograder.pipeline.sandbox import sandbox_problem
 from autograder.pipeline.workspace import (
     InstructorError,
     Limits,
@@ -56,6 +62,8 @@ from autograder.pipeline.workspace import (
 )
 
 DEMO_CELL_TIMEOUT = 30
+NO_SANDBOX = ("Graded without a sandbox (--no-sandbox): the students' code ran with your "
+              "permissions, able to read and change the gradebook, the solutions and the reports")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -103,6 +111,10 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--notebook-timeout", type=int, default=Limits.notebook_timeout,
                          metavar="SECONDS", help="time limit for grading one submission "
                                                  f"(default: {Limits.notebook_timeout})")
+    command.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                         help="run the students' notebooks without the sandbox (only where "
+                              "bubblewrap cannot run: their code then runs with your "
+                              "permissions; the summary and grades.csv say so)")
     command.add_argument("--course-root", type=Path,
                          help="the course repository (default: found from here or the package)")
     return command
@@ -166,6 +178,12 @@ def progress(message: str) -> None:
 
 def grade(arguments) -> list[Row]:
     """Runs the whole grading; returns the rows of the report."""
+    if arguments.sandbox:
+        problem = sandbox_problem()
+        if problem:
+            raise InstructorError(problem)
+    else:
+        progress(f"{NO_SANDBOX}.")
     course_root = find_course_root(arguments.course_root)
     course = course_root / "course"
     all_chapters = sorted(path.name for path in (course_root / "solutions").iterdir()
@@ -193,7 +211,7 @@ def grade(arguments) -> list[Row]:
     check_database(workspace.db_url)
     timeout = arguments.cell_timeout or (DEMO_CELL_TIMEOUT if arguments.demo else None)
     workspace.prepare(Limits(timeout, arguments.memory_limit, arguments.cpu_limit,
-                             arguments.notebook_timeout))
+                             arguments.notebook_timeout, sandbox=arguments.sandbox))
 
     names = {chapter: next((course / chapter).glob("*.ipynb")).name for chapter in all_chapters}
     folder = arguments.submissions
@@ -259,13 +277,15 @@ def grade(arguments) -> list[Row]:
                 progress(f"  nbgrader generate_feedback failed: {last_error_line(result.log)}")
 
     rows = report_rows(workspace, submissions, students, chapters, names, releases)
-    write_grades_csv(rows, workspace.reports / "grades.csv")
+    write_grades_csv(rows, workspace.reports / "grades.csv", sandbox=arguments.sandbox)
     write_cells_csv(rows, workspace.reports / "cells.csv")
     plot_cell_scores(rows, chapters, workspace.reports / "cell-scores.png")
     exported = workspace.export()
     if not exported.ok:
         progress(f"nbgrader export failed: {last_error_line(exported.log)}")
     table = summary_table(rows, chapters)
+    if not arguments.sandbox:
+        table = f"{NO_SANDBOX}.\n\n{table}"
     (workspace.reports / "summary.txt").write_text(table + "\n")
     print(table)
     print(f"\nReports in {workspace.reports}: grades.csv, cells.csv, nbgrader-grades.csv, "
@@ -278,18 +298,60 @@ def report_rows(workspace: Workspace, submissions, students, chapters, names,
     """One row per student and chapter graded, with scores read from the gradebook.
 
     `releases` (chapter -> release notebook) orders the graded cells as the notebook does.
+    The gradebook and the autograded notebooks are read defensively: a submission the
+    gradebook has no record of (removed during the run), a record that does not match
+    the chapter's graded cells, or an autograded notebook that is missing or unreadable
+    becomes that row's `not-graded` finding, and every other row is still reported.
     """
     by_key = {(s.student, s.chapter): s for s in submissions}
     order = {chapter: [cell_grade_id(cell) for cell in releases[chapter].cells]
              for chapter in chapters}
+    points = {chapter: {cell_grade_id(cell): float(nbgrader_metadata(cell).get("points", 0))
+                        for cell in releases[chapter].cells
+                        if nbgrader_metadata(cell).get("grade")}
+              for chapter in chapters}
+    manual = {chapter: {cell_grade_id(cell) for cell in releases[chapter].cells
+                        if nbgrader_metadata(cell).get("solution")} for chapter in chapters}
+    no_record = ("the gradebook had no record of the autograde of this submission{}: it "
+                 "changed during the run; grade the class again")
+
+    def recorded_cells(gradebook, chapter: str, student: str):
+        """graded cell -> (score, max_score) as the gradebook has them, or why not."""
+        try:
+            graded = gradebook.find_submission_notebook(Path(names[chapter]).stem, chapter,
+                                                        student)
+            grades = [(grade.cell.name, grade.score, grade.max_score, grade.extra_credit or 0)
+                      for grade in graded.grades]
+        except (MissingEntry, SQLAlchemyError, AttributeError) as error:
+            gradebook.db.rollback()
+            return no_record.format("" if isinstance(error, MissingEntry) else
+                                    f" that could be read ({type(error).__name__})")
+        cells = {}
+        for name, score, max_score, extra_credit in grades:
+            if score is None and name in manual[chapter]:
+                score = 0.0  # an answer not graded by hand yet
+            numbers = all(isinstance(value, (int, float))
+                          for value in (score, max_score, extra_credit))
+            if name in cells or not numbers or max_score != points[chapter].get(name) or not (
+                    0 <= score <= max_score + extra_credit):
+                return no_record.format(
+                    f" that matches the chapter (its cell {name!r} has {score!r} of "
+                    f"{max_score!r} points)")
+            cells[name] = (float(score), float(max_score))
+        missing = [name for name in points[chapter] if name not in cells]
+        if missing:
+            return no_record.format(f" for the graded cell {missing[0]!r}")
+        return dict(sorted(cells.items(), key=lambda item: order[chapter].index(item[0])))
+
     rows = []
     with Gradebook(workspace.db_url) as gradebook:
         maximum = {}
         for chapter in chapters:
             try:
-                maximum[chapter] = gradebook.find_assignment(chapter).max_score
-            except MissingEntry:
-                maximum[chapter] = 0.0
+                maximum[chapter] = float(gradebook.find_assignment(chapter).max_score or 0.0)
+            except (MissingEntry, SQLAlchemyError):
+                gradebook.db.rollback()
+                maximum[chapter] = sum(points[chapter].values())
         for student in students:
             for chapter in [*chapters, UNKNOWN_CHAPTER]:
                 submission = by_key.get((student, chapter))
@@ -298,23 +360,31 @@ def report_rows(workspace: Workspace, submissions, students, chapters, names,
                 row = Row(student, chapter, 0.0, maximum.get(chapter, 0.0),
                           list(submission.findings) if submission else [],
                           source=submission.label if submission else "")
+                rows.append(row)
                 if submission is None:
                     row.findings.append(Finding(MISSING, NOTHING_HANDED_IN))
                 if submission is None or submission.notebook is None:
                     if chapter != UNKNOWN_CHAPTER:
                         workspace.forget(chapter, student)
-                    rows.append(row)
                     continue
-                notebook_name = Path(names[chapter]).stem
-                graded = gradebook.find_submission_notebook(notebook_name, chapter, student)
-                row.cells = {grade.cell.name: (grade.score, grade.max_score)
-                             for grade in sorted(graded.grades,
-                                                 key=lambda g: order[chapter].index(g.cell.name))}
-                row.score = sum(score for score, _ in row.cells.values())
+                cells = recorded_cells(gradebook, chapter, student)
+                if isinstance(cells, str):
+                    row.findings.append(Finding(NOT_GRADED, cells))
+                    continue
                 autograded = workspace.autograded_path(student, chapter, names[chapter])
-                row.findings += execution_findings(nbformat.read(autograded, as_version=4),
-                                                   releases[chapter])
-                rows.append(row)
+                try:
+                    found = execution_findings(nbformat.read(autograded, as_version=4),
+                                               releases[chapter])
+                except Exception as error:  # missing, unreadable, not a notebook's outputs
+                    row.findings.append(Finding(NOT_GRADED, (
+                        f"the autograded notebook autograded/{student}/{chapter}/{names[chapter]}"
+                        f" could not be read ({type(error).__name__}) though the gradebook has "
+                        "its scores: it changed during the run; grade the class again"
+                    )))
+                    continue
+                row.cells = cells
+                row.score = sum(score for score, _ in cells.values())
+                row.findings += found
     return rows
 
 

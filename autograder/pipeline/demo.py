@@ -12,7 +12,11 @@ accepts (a zip file, a folder of renamed notebooks, nbgrader's layout):
   an infinite loop, a loop that ignores interrupts, a kernel that exits, is
   killed or runs out of memory, invalid JSON, an empty file, deleted,
   duplicated, edited and re-labelled graded cells, the notebook of another
-  chapter, and huge outputs.
+  chapter, and huge outputs;
+- notebooks of chapter 00 that cheat or harm (`CHEATS`): check functions and
+  NumPy replaced, answers that equal anything, IPython hooks that blank every
+  later cell, and code that reads the gradebook and the solutions, overwrites
+  reports, kills the grader and leaves a detached process behind.
 
 `tests/test_grading_demo.py` pins the score and status each student gets.
 
@@ -240,6 +244,60 @@ BROKEN: dict[str, Callable[[NotebookNode], NotebookNode]] = {
 }
 
 
+# Chapter 00 notebooks that try to cheat or to harm (`CHEATS`): none earns a point its
+# answers did not, reads or writes outside its sandbox, or stops the batch.
+PATCHES_AND_FAKES = """from autograder import checks
+from autograder.checks import messages
+for name in dir(checks):
+    if name.startswith(("check_", "require", "solution_reference")):
+        setattr(checks, name, lambda *args, **kwargs: None)
+messages.fail = lambda *args, **kwargs: None
+np.allclose = lambda *args, **kwargs: True
+
+class Anything:
+    shape = (None, 8)
+    def __eq__(self, other):
+        return True
+
+inputs = scores = model = predictions = Anything()"""
+HOOKS = """shell = get_ipython()
+shell.input_transformers_post.append(lambda lines: ["pass\\n"])
+original_run_cell = shell.run_cell
+shell.run_cell = lambda *args, **kwargs: original_run_cell("pass")"""
+HARM = """import glob, os, signal, subprocess, sys
+reached = []
+for pattern in ["../../../gradebook.db", "../../../source/*/*.ipynb", "../../*/*/*.ipynb",
+                "/work/*/solutions/*/*.ipynb", "/root/*", "/home/*"]:
+    for path in glob.glob(pattern):
+        try:
+            open(path, "rb").read(1)
+            reached.append(path)
+        except OSError:
+            pass
+for where in ["../../../reports/grades.csv", "../../../nbgrader_config.py"]:
+    try:
+        open(where, "w").write("overwritten")
+        reached.append(where)
+    except OSError:
+        pass
+lingerer = "import time\\nwhile True: time.sleep(1)  # kfc-demo-lingerer"
+subprocess.Popen([sys.executable, "-c", lingerer], start_new_session=True,
+                 stdout=sys.__stdout__, stderr=sys.__stderr__)
+for target in (os.getppid(), -1):
+    try:
+        os.kill(target, signal.SIGKILL)
+    except OSError:
+        pass
+secrets = [name for name in os.environ if "DB" in name or "NBGRADER" in name]
+print("reached:", len(reached), "secrets:", len(secrets))"""
+CHEATS: dict[str, tuple[bool, str]] = {
+    # student -> (answered?, the cell inserted after the setup cell)
+    "cheat-patched-checks-and-fakes": (False, PATCHES_AND_FAKES),
+    "cheat-ipython-hooks": (False, HOOKS),
+    "cheat-reads-kills-and-lingers": (True, HARM),
+}
+
+
 def _notebook(root: Path, folder: str) -> NotebookNode:
     path = next((root / folder).glob("*.ipynb"))
     return nbformat.read(path, as_version=4)
@@ -305,6 +363,11 @@ def build_demo_class(folder: Path, course_root: Path) -> Path:
         (folder / student / BROKEN_CHAPTER / name).write_text(content)
     write_notebook(answered_chapter(WRONG_CHAPTER),
                    folder / "broken-wrong-chapter" / BROKEN_CHAPTER / name)
+    for student, (answers, source) in CHEATS.items():
+        notebook = answered_chapter(BROKEN_CHAPTER) if answers else _notebook(
+            course, BROKEN_CHAPTER)
+        write_notebook(_insert_after(notebook, "setup", source),
+                       folder / student / BROKEN_CHAPTER / name)
     return folder
 
 

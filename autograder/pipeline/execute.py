@@ -6,10 +6,18 @@ interrupt nbgrader sends at the timeout raises `CellTimeoutError` out of the
 whole autograde; a kernel that exits (`os._exit`, the out-of-memory killer)
 raises `DeadKernelError`; a cell printing gigabytes fills the grader's memory.
 And a test cell that was never run has no error output, which nbgrader scores
-as full marks.
+as full marks. Worse, the kernel runs whatever the student wrote, next to the
+gradebook, the hidden tests and the other students' work.
 
 `GuardedExecute` keeps grading in all those cases:
 
+- the kernel runs in a sandbox (`autograder.pipeline.sandbox`, `sandbox = True`,
+  the default): it sees the Python environment read-only, a private `/tmp` of
+  `disk_limit_mb` MiB for its home and working folder, and its export folder
+  (`export_dir`); not the workspace, the course repository, the instructor's
+  home, the grader's environment variables or the network; everything it
+  starts is killed with it. When no sandbox can be made here, it raises
+  `SandboxUnavailable` rather than run the notebook without one;
 - the kernel runs under a memory limit (`RLIMIT_DATA`) and a CPU-time limit
   (`RLIMIT_CPU`), so a runaway notebook cannot take the machine down;
 - when a cell times out and ignores the interrupt, or the kernel dies, the cell
@@ -18,35 +26,66 @@ as full marks.
   on with the next cell;
 - after `max_kernel_restarts` restarts, every remaining code cell gets a
   `NotExecuted` error, so no test cell earns points it was not run for;
-- each cell's outputs are capped at `max_output_chars` characters, with a note
-  where they were cut.
+- each cell's outputs are capped: `max_output_chars` characters of text and
+  `max_output_bytes` bytes of images and other data, with a note where they
+  were cut; error outputs are kept (a failed test cell must stay failed), cut
+  to size.
 
 The error names it writes (`CellTimeoutError`, `KernelDied`, `NotExecuted`) and
-the truncation note are what `autograder.pipeline.report` reads back to give each
+the truncation notes are what `autograder.pipeline.report` reads back to give each
 submission its status.
+
+The export folder: each notebook gets a fresh, empty folder that the kernel
+can write to, at `kernel_export_dir` as the kernel sees it (`/kfc-export` in the
+sandbox) and at `export_dir` on the grader's side, where it can be read after
+the notebook ran (until the next notebook starts). Kernel restarts keep it. A
+later preprocessor finds both in `resources["kfc_export"]`.
 
 Example (in `nbgrader_config.py`):
 
     from autograder.pipeline.execute import GuardedExecute
     c.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ...]
     c.GuardedExecute.memory_limit_mb = 4096
+    c.GuardedExecute.sandbox = True
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import resource
+import tempfile
+import weakref
+from pathlib import Path
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
+
+from autograder.pipeline.sandbox import (
+    DEFAULT_DISK_LIMIT_MB,
+    EXPORT_MOUNT,
+    SandboxedKernelManager,
+    SandboxUnavailable,
+    private_folder,
+    remove_tree,
+    sandbox_problem,
+)
 
 KERNEL_DIED_ERROR = "KernelDied"
 NOT_EXECUTED_ERROR = "NotExecuted"
 TIMEOUT_ERROR = "CellTimeoutError"
 TRUNCATION_NOTE = "[output truncated by the grader: this cell printed more than {limit} characters]"
+DATA_TRUNCATION_NOTE = (
+    "[output truncated by the grader: this cell displayed more than {limit} bytes of images "
+    "or other data]"
+)
+EXPORT_RESOURCE = "kfc_export"
+"""`resources[EXPORT_RESOURCE]`: {"export_dir": host path, "kernel_export_dir": kernel's path}."""
+MAX_ERRORS_PER_CELL = 10
+OUTPUT_MESSAGES = ("stream", "display_data", "execute_result", "error")
 
 
 def error_output(name: str, message: str) -> NotebookNode:
@@ -67,7 +106,8 @@ def kernel_limits(memory_limit_mb: int, cpu_limit_seconds: int):
             seconds; 0 for no limit. Past it the kernel is killed (SIGXCPU).
 
     Returns:
-        A function of no arguments that sets the limits in the calling process.
+        A function of no arguments that sets the limits in the calling process
+        (and so in the sandbox and the kernel it starts).
     """
 
     def apply_limits():
@@ -81,12 +121,21 @@ def kernel_limits(memory_limit_mb: int, cpu_limit_seconds: int):
 
 
 def _output_size(content: dict) -> int:
-    """How many characters of text an iopub output message carries (images are not counted)."""
+    """How many characters of text an iopub output message carries (`text/*` and streams)."""
     if "text" in content:
         return len(content["text"])
-    data = content.get("data", {})
+    data = content.get("data") or {}
     return sum(len(value) if isinstance(value, str) else len(str(value))
                for mimetype, value in data.items() if mimetype.startswith("text/"))
+
+
+def _data_size(content: dict) -> int:
+    """How many bytes of other data an output message carries: images, JSON, and metadata."""
+    data = content.get("data") or {}
+    size = sum(len(value) if isinstance(value, str) else len(json.dumps(value, default=str))
+               for mimetype, value in data.items() if not mimetype.startswith("text/"))
+    metadata = content.get("metadata")
+    return size + (len(json.dumps(metadata, default=str)) if metadata else 0)
 
 
 class GuardedExecute(Execute):
@@ -94,7 +143,24 @@ class GuardedExecute(Execute):
 
     Configure it in `nbgrader_config.py` as `c.GuardedExecute.<trait>`; the
     traits of nbgrader's `Execute` (`timeout`, `interrupt_on_timeout`, ...) apply.
+
+    Attributes:
+        export_dir: the host folder the kernel of the current (or last)
+            notebook could write to, fresh for each notebook; None before the
+            first notebook.
+        kernel_export_dir: the same folder as the kernel sees it.
     """
+
+    sandbox = Bool(
+        True, help="Run the kernel in a bubblewrap sandbox (see autograder.pipeline.sandbox). "
+                   "When it cannot be made, grading stops with an error instead.",
+    ).tag(config=True)
+
+    disk_limit_mb = Integer(
+        DEFAULT_DISK_LIMIT_MB,
+        help="MiB the sandboxed kernel may write: its private /tmp (home and working folder), "
+             "and its export folder.",
+    ).tag(config=True)
 
     memory_limit_mb = Integer(
         4096, help="Memory limit of the grading kernel in MiB (RLIMIT_DATA); 0 for none."
@@ -108,6 +174,11 @@ class GuardedExecute(Execute):
         100_000, help="Characters of text output kept per cell; the rest is cut, with a note."
     ).tag(config=True)
 
+    max_output_bytes = Integer(
+        5 * 2**20, help="Bytes of images and other non-text output (and output metadata) kept "
+                        "per cell; the rest is cut, with a note.",
+    ).tag(config=True)
+
     max_kernel_restarts = Integer(
         3, help="Kernel restarts allowed per notebook before the remaining cells are not run."
     ).tag(config=True)
@@ -116,13 +187,63 @@ class GuardedExecute(Execute):
     # and earn its points without running it. No cell is skipped here.
     skip_cells_with_tag = Unicode("course-grader-never-skips")
 
+    # Widget state sent by the kernel would be stored, uncapped, in the notebook's metadata.
+    store_widget_state = Bool(False)
+
+    export_dir: Path | None = None
+
+    @property
+    def kernel_export_dir(self) -> str | None:
+        """Where the kernel sees `export_dir`: `/kfc-export` in the sandbox, else the same path."""
+        if self.export_dir is None:
+            return None
+        return EXPORT_MOUNT if self.sandbox else str(self.export_dir)
+
     def preprocess(self, nb, resources=None, km=None):
+        if self.sandbox:
+            problem = sandbox_problem()
+            if problem:
+                raise SandboxUnavailable(problem)
+            if km is not None and not isinstance(km, SandboxedKernelManager):
+                raise SandboxUnavailable(
+                    "GuardedExecute was given a kernel manager that does not sandbox its "
+                    "kernel: leave out km, or set GuardedExecute.sandbox = False."
+                )
+        self._new_export_dir()
+        resources = {} if resources is None else resources
+        resources[EXPORT_RESOURCE] = {"export_dir": str(self.export_dir),
+                                      "kernel_export_dir": self.kernel_export_dir}
         self._restarts = 0
         self._given_up = False
         self._failed_cells: set[int] = set()
         self._output_chars: dict[int, int] = {}
+        self._output_bytes: dict[int, int] = {}
+        self._errors: dict[int, int] = {}
+        self._cut_cells: set[int] = set()
         self._replaying = False
         return super().preprocess(nb, resources, km)
+
+    def _new_export_dir(self) -> None:
+        """A fresh, empty export folder (the last one removed), in a private folder (0700)."""
+        if getattr(self, "_export_parent", None) is None:
+            self._export_parent = private_folder("export")
+            weakref.finalize(self, remove_tree, str(self._export_parent))
+        if self.export_dir is not None:
+            remove_tree(self.export_dir)
+        self.export_dir = Path(tempfile.mkdtemp(prefix="export-", dir=self._export_parent))
+
+    def create_kernel_manager(self):
+        """nbclient's kernel manager, or with `sandbox` a `SandboxedKernelManager`."""
+        if not self.sandbox:
+            return super().create_kernel_manager()
+        if not self.kernel_name:
+            self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or ""
+        named = {"kernel_name": self.kernel_name} if self.kernel_name else {}
+        self.km = SandboxedKernelManager(
+            config=self.config, export_dir=str(self.export_dir),
+            disk_limit_mb=self.disk_limit_mb, **named,
+        )
+        return self.km
 
     async def async_start_new_kernel(self, **kwargs):
         """Starts the kernel with the memory and CPU limits (kept across restarts)."""
@@ -132,6 +253,18 @@ class GuardedExecute(Execute):
         await super().async_start_new_kernel(**kwargs)
 
     start_new_kernel = run_sync(async_start_new_kernel)
+
+    async def async_start_new_kernel_client(self):
+        """Connects to the kernel; if it died starting, says what the sandbox printed."""
+        try:
+            return await super().async_start_new_kernel_client()
+        except RuntimeError as error:
+            output = getattr(self.km, "kernel_output", lambda: "")().strip()
+            if not output:
+                raise
+            raise RuntimeError(f"{error}; the kernel printed:\n{output[-2000:]}") from error
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
@@ -152,14 +285,23 @@ class GuardedExecute(Execute):
             )))
             self._recover(index)
         except DeadKernelError:
-            cell.outputs.append(error_output(KERNEL_DIED_ERROR, (
-                "The kernel (the Python process running this notebook) died in this cell: "
-                f"it exited, or went over the grader's limits ({self.memory_limit_mb} MiB of "
-                f"memory, {self.cpu_limit_seconds} s of CPU time). The grader restarted the "
-                "kernel and went on without this cell."
-            )))
+            cell.outputs.append(error_output(KERNEL_DIED_ERROR, self._death_message()))
             self._recover(index)
         return cell, self.resources
+
+    def _death_message(self) -> str:
+        if getattr(self.km, "disk_limit_exceeded", False):
+            return (
+                "The kernel (the Python process running this notebook) was stopped in this "
+                f"cell: it wrote more than the grader's limit of {self.disk_limit_mb} MiB to "
+                "disk. The grader restarted the kernel and went on without this cell."
+            )
+        return (
+            "The kernel (the Python process running this notebook) died in this cell: "
+            f"it exited, or went over the grader's limits ({self.memory_limit_mb} MiB of "
+            f"memory, {self.cpu_limit_seconds} s of CPU time). The grader restarted the "
+            "kernel and went on without this cell."
+        )
 
     def _recover(self, failed_index: int) -> None:
         """Restarts the kernel and re-runs the code cells before `failed_index`, except failed ones.
@@ -199,34 +341,80 @@ class GuardedExecute(Execute):
         finally:
             self._replaying = False
 
+    def process_message(self, msg, cell, cell_index):
+        """Caps a display message on its own before nbclient stores it (display ids included).
+
+        An output with a display id is written into every output with that id,
+        and `update_display_data` rewrites them without passing through `output`.
+        """
+        content = msg.get("content") or {}
+        transient = content.get("transient") or {}
+        if (msg.get("msg_type") in ("display_data", "execute_result", "update_display_data")
+                and transient.get("display_id")):
+            if _data_size(content) > self.max_output_bytes:
+                note = DATA_TRUNCATION_NOTE.format(limit=self.max_output_bytes)
+            elif _output_size(content) > self.max_output_chars:
+                note = TRUNCATION_NOTE.format(limit=self.max_output_chars)
+            else:
+                note = None
+            if note:
+                msg = {**msg, "content": {**content, "data": {"text/plain": note},
+                                          "metadata": {}}}
+        return super().process_message(msg, cell, cell_index)
+
     def output(self, outs, msg, display_id, cell_index):
-        """Keeps at most `max_output_chars` characters of a cell's output."""
+        """Keeps at most `max_output_chars` characters of text and `max_output_bytes` of data."""
         content = msg.get("content", {})
-        if self._replaying or msg.get("msg_type") not in (
-            "stream", "display_data", "execute_result", "error"
-        ):
+        if self._replaying or msg.get("msg_type") not in OUTPUT_MESSAGES:
             return super().output(outs, msg, display_id, cell_index)
         limit = self.max_output_chars
-        note = TRUNCATION_NOTE.format(limit=limit)
         if msg["msg_type"] == "error":
-            content = dict(content)
-            content["evalue"] = content.get("evalue", "")[:limit]
-            content["traceback"] = [line[:limit] for line in content.get("traceback", [])]
-            return super().output(outs, {**msg, "content": content}, display_id, cell_index)
-        used = self._output_chars.get(cell_index, 0)
-        size = _output_size(content)
-        if used > limit:
+            return self._error_output(outs, msg, display_id, cell_index)
+        if cell_index in self._cut_cells:
             return None
-        self._output_chars[cell_index] = used + size
-        if used + size <= limit:
+        used_chars = self._output_chars.get(cell_index, 0) + _output_size(content)
+        used_bytes = self._output_bytes.get(cell_index, 0) + _data_size(content)
+        previous_chars = self._output_chars.get(cell_index, 0)
+        self._output_chars[cell_index] = used_chars
+        self._output_bytes[cell_index] = used_bytes
+        if used_chars <= limit and used_bytes <= self.max_output_bytes:
             return super().output(outs, msg, display_id, cell_index)
-        self._output_chars[cell_index] = limit + 1
-        if msg["msg_type"] == "stream" and content.get("name") == "stdout":
-            text = content["text"][: max(limit - used, 0)] + "\n" + note + "\n"
+        self._cut_cells.add(cell_index)
+        if used_bytes > self.max_output_bytes:
+            text = DATA_TRUNCATION_NOTE.format(limit=self.max_output_bytes) + "\n"
+        elif msg["msg_type"] == "stream" and content.get("name") == "stdout":
+            note = TRUNCATION_NOTE.format(limit=limit)
+            text = content["text"][: max(limit - previous_chars, 0)] + "\n" + note + "\n"
         else:
-            text = note + "\n"
+            text = TRUNCATION_NOTE.format(limit=limit) + "\n"
         truncated = {
             **msg, "msg_type": "stream", "header": {**msg["header"], "msg_type": "stream"},
             "content": {"name": "stdout", "text": text},
         }
         return super().output(outs, truncated, display_id, cell_index)
+
+    def _error_output(self, outs, msg, display_id, cell_index):
+        """An error is always kept (a failed test cell stays failed), cut to `max_output_chars`.
+
+        Past `MAX_ERRORS_PER_CELL` errors in one cell (only code sending error
+        messages itself makes more than one), the rest are dropped: the cell
+        has failed already.
+        """
+        errors = self._errors.get(cell_index, 0)
+        if errors >= MAX_ERRORS_PER_CELL:
+            return None
+        self._errors[cell_index] = errors + 1
+        limit = self.max_output_chars
+        content = dict(msg.get("content", {}))
+        content["ename"] = str(content.get("ename", ""))[:200]
+        content["evalue"] = str(content.get("evalue", ""))[:limit]
+        traceback, kept = [], 0
+        for line in content.get("traceback", []):
+            line = str(line)[:limit]
+            if kept + len(line) > limit:
+                traceback.append(TRUNCATION_NOTE.format(limit=limit))
+                break
+            traceback.append(line)
+            kept += len(line)
+        content["traceback"] = traceback
+        return super().output(outs, {**msg, "content": content}, display_id, cell_index)

@@ -9,6 +9,10 @@ deleted cell back, or grades the wrong cell. `repair` puts the nbgrader cells
 back as the release has them, before nbgrader sees the notebook, and says what
 it changed, so the change reaches the instructor as the submission's status.
 
+`read_notebook` also reads notebooks saved in nbformat 3 (an older Jupyter:
+`worksheets` in place of `cells`), converting them to nbformat 4 with a note
+saying so, and refuses a file over `MAX_NOTEBOOK_BYTES`.
+
 Example:
 
     submitted, finding = read_notebook(path)
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +34,7 @@ from nbformat.notebooknode import NotebookNode
 # Statuses, from the most to the least serious. `report` keeps the first of a
 # submission's findings in this order as its status.
 NOT_GRADED = "not-graded"
+TAMPERING = "tampering-suspected"
 KERNEL_DIED = "kernel-died"
 TIMED_OUT = "timed-out"
 ERRORS = "errors"
@@ -36,7 +42,12 @@ REPAIRED = "repaired"
 TRUNCATED = "output-truncated"
 MISSING = "missing"
 GRADED = "graded"
-STATUSES = (NOT_GRADED, KERNEL_DIED, TIMED_OUT, ERRORS, REPAIRED, TRUNCATED, MISSING, GRADED)
+STATUSES = (NOT_GRADED, TAMPERING, KERNEL_DIED, TIMED_OUT, ERRORS, REPAIRED, TRUNCATED, MISSING,
+            GRADED)
+
+# The largest notebook graded, in bytes: a chapter's notebook with its outputs is well
+# under 1 MB. `collect` applies it too, to files and to zip members as they are read.
+MAX_NOTEBOOK_BYTES = 20 * 2**20
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,24 @@ class Finding:
 
     status: str
     reason: str
+
+
+def printable(text: str) -> str:
+    """`text` safe to print and to write as UTF-8: bytes that are not UTF-8 (a file name's)
+    become U+FFFD, control and direction-changing characters their escape (`\\x1b`)."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogatepass")
+    return "".join(
+        character.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(character) in ("Cc", "Zl", "Zp") or character in _BIDI_CONTROLS
+        else character
+        for character in raw.decode("utf-8", "replace"))
+
+
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                           "\u2066\u2067\u2068\u2069")
 
 
 def nbgrader_metadata(cell) -> dict:
@@ -69,10 +98,14 @@ def read_notebook(path: Path, label: str | None = None
         label: the file's name in messages (default: its name).
 
     Returns:
-        `(notebook, None)` when it reads as a notebook, else `(None, finding)`
-        with status `not-graded` and what is wrong with the file.
+        `(notebook, None)` when it reads as a notebook; `(notebook, note)` when it
+        was converted from an older nbformat (the note, status `graded`, says so);
+        else `(None, finding)` with status `not-graded` and what is wrong with the file.
     """
     name = label or path.name
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        return None, too_large(name, size)
     raw = path.read_bytes()
     if not raw.strip():
         return None, Finding(NOT_GRADED, (
@@ -86,11 +119,17 @@ def read_notebook(path: Path, label: str | None = None
             f"{name} is not valid notebook JSON ({error.msg}; line {error.lineno}, "
             f"column {error.colno}): ask the student to submit the file Jupyter saved, unedited"
         ))
-    if not isinstance(content, dict) or "cells" not in content:
+    except RecursionError:
+        return None, Finding(NOT_GRADED, (
+            f"{name} is not valid notebook JSON (it is nested too deeply): ask the student "
+            "to submit the file Jupyter saved, unedited"
+        ))
+    if not isinstance(content, dict) or not ("cells" in content or "worksheets" in content):
         return None, Finding(NOT_GRADED, (
             f"{name} is JSON but not a Jupyter notebook (it has no cells): ask the student "
             "to submit the .ipynb file of the chapter"
         ))
+    version = content.get("nbformat")
     try:
         notebook = nbformat.reads(json.dumps(content), as_version=4)
         for cell in notebook.cells:
@@ -103,7 +142,21 @@ def read_notebook(path: Path, label: str | None = None
             f"{name} could not be read as a notebook ({type(error).__name__}: "
             f"{str(error)[:200]}): ask the student to submit the file Jupyter saved"
         ))
+    if isinstance(version, int) and version < 4:
+        return notebook, Finding(GRADED, (
+            f"{name} was saved in notebook format {version} (an older Jupyter); it was "
+            "converted to format 4 and graded"
+        ))
     return notebook, None
+
+
+def too_large(name: str, size: int) -> Finding:
+    """The finding for a file over `MAX_NOTEBOOK_BYTES` (`size` in bytes, or more)."""
+    return Finding(NOT_GRADED, (
+        f"{name} is {size / 2**20:.1f} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MB a "
+        "notebook may be: ask the student to clear its outputs (Kernel > Restart Kernel and "
+        "Clear Outputs), save, and submit it again"
+    ))
 
 
 def write_notebook(notebook, path: Path) -> None:

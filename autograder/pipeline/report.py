@@ -7,6 +7,16 @@ itself, read back here (errors in the student's cells, timeouts, a kernel that
 died, cut output, unanswered exercises). The most serious finding is the
 status; all of them, joined, are the reason.
 
+Every CSV cell that a spreadsheet would read as a formula (text starting with
+`=`, `+`, `-`, `@`, a tab or a carriage return, as a student's name or file name
+may) is written behind a single quote (`spreadsheet_safe`); numbers stay numbers.
+
+The students' feedback pages are rendered by `FeedbackHTMLExporter`, which
+nbgrader's `generate_feedback` uses in place of nbconvert's HTMLExporter: the
+HTML that markdown cells, outputs and comments bring is sanitised (no script,
+no event handler, no `javascript:` link, images only from `data:image/` or
+http(s)), so a notebook cannot put live code into the page.
+
 Example:
 
     row = Row(student, chapter, score, max_score, findings)
@@ -20,8 +30,12 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import bleach
+import jinja2
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from nbconvert.exporters import HTMLExporter
+from traitlets import Bool
 
 from autograder.pipeline.execute import (
     KERNEL_DIED_ERROR,
@@ -36,12 +50,15 @@ from autograder.pipeline.notebooks import (
     MISSING,
     NOT_GRADED,
     STATUSES,
+    TAMPERING,
     TIMED_OUT,
     TRUNCATED,
     Finding,
     cell_grade_id,
     nbgrader_metadata,
+    printable,
 )
+from autograder.trusted.recheck import CHECKS_FAILED_TO_RUN, UNREADABLE
 
 MOST_REASONS = 4
 NOTHING_HANDED_IN = "no notebook was handed in for this chapter"
@@ -120,7 +137,7 @@ def execution_findings(notebook, release=None) -> list[Finding]:
     course_cells = {cell.source.strip() for cell in release.cells} if release else set()
     findings: list[Finding] = []
     errors: list[str] = []
-    unanswered, exercises, not_run = 0, 0, []
+    unanswered, exercises, not_run, unreadable = 0, 0, [], []
     cells = notebook.cells
     for index, cell in enumerate(cells):
         metadata = nbgrader_metadata(cell)
@@ -148,6 +165,13 @@ def execution_findings(notebook, release=None) -> list[Finding]:
             )))
         elif NOT_EXECUTED_ERROR in names:
             not_run.append(index)
+        elif names and metadata.get("grade") and names[0] == UNREADABLE:
+            unreadable.append(index)
+        elif names and metadata.get("grade") and names[0] == CHECKS_FAILED_TO_RUN:
+            findings.append(Finding(NOT_GRADED, (
+                f"{_where(cells, index)} scored 0: the grader's trusted checks did not finish "
+                "(a grader fault, or answers too large to check); grade it again"
+            )))
         elif names and metadata.get("solution") and names[0] == "NotImplementedError":
             unanswered += 1
         elif names == ["MemoryError"]:
@@ -156,8 +180,17 @@ def execution_findings(notebook, release=None) -> list[Finding]:
         elif names and not metadata.get("grade") and not expects_error(cell) and (
                 metadata.get("solution") or cell.source.strip() not in course_cells):
             error = next(output for output in cell.outputs if output.output_type == "error")
-            message = f": {error.evalue.splitlines()[0][:120]}" if error.evalue.strip() else ""
+            message = (f": {printable(error.evalue.splitlines()[0][:120])}"
+                       if error.evalue.strip() else "")
             errors.append(f"{_where(cells, index)} raised {error.ename}{message}")
+    if unreadable:
+        listed = ", ".join(_where(cells, index) for index in unreadable[:3]) + (
+            f" and {len(unreadable) - 3} more" if len(unreadable) > 3 else "")
+        findings.append(Finding(TAMPERING, (
+            f"{listed} scored 0: the answers the kernel exported for the trusted checks were "
+            "missing or not data (code that changes how cells run, or patches the export); "
+            "tampering suspected, look at the notebook"
+        )))
     if not_run:
         findings.append(Finding(KERNEL_DIED, (
             f"cells {not_run[0] + 1} to {not_run[-1] + 1} were not run: the kernel had to be "
@@ -177,31 +210,106 @@ def nbgrader_failure(log_line: str) -> Finding:
     ))
 
 
-COLUMNS = ["student", "chapter", "score", "max_score", "status", "reason", "source"]
+COLUMNS = ["student", "chapter", "score", "max_score", "status", "reason", "source", "sandbox"]
+
+# What makes a spreadsheet read a cell as a formula (also in full width, which some
+# spreadsheets accept): such text gets a leading quote, the usual way to say "text".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
-def write_grades_csv(rows: list[Row], path: Path) -> None:
-    """One line per student and chapter: score, status, reason and the file it came from."""
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
+def spreadsheet_safe(value) -> str:
+    """A CSV cell no spreadsheet runs: numbers as numbers (`3`, `2.5`), text that could
+    start a formula (`=HYPERLINK(...)`, `@SUM(...)`) behind a single quote."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:g}"
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class _SpreadsheetSafeWriter:
+    """`csv.writer` whose every cell goes through `spreadsheet_safe`."""
+
+    def __init__(self, handle):
+        self._writer = csv.writer(handle)
+
+    def writerow(self, values) -> None:
+        self._writer.writerow([spreadsheet_safe(value) for value in values])
+
+
+def write_grades_csv(rows: list[Row], path: Path, sandbox: bool = True) -> None:
+    """One line per student and chapter: score, status, reason, the file it came from, and
+    whether its kernel ran in the sandbox (`yes`; `no` for a class graded with --no-sandbox)."""
+    with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
+        writer = _SpreadsheetSafeWriter(handle)
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow([row.student, row.chapter, f"{row.score:g}", f"{row.max_score:g}",
-                             row.status, row.reason, row.source])
+            writer.writerow([row.student, row.chapter, row.score, row.max_score,
+                             row.status, row.reason, row.source, "yes" if sandbox else "no"])
 
 
 def write_cells_csv(rows: list[Row], path: Path) -> None:
     """One line per student and graded cell: the score nbgrader gave it."""
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
+    with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
+        writer = _SpreadsheetSafeWriter(handle)
         writer.writerow(["student", "chapter", "cell", "score", "max_score"])
         for row in rows:
             for cell, (score, max_score) in row.cells.items():
-                writer.writerow([row.student, row.chapter, cell, f"{score:g}", f"{max_score:g}"])
+                writer.writerow([row.student, row.chapter, cell, score, max_score])
+
+
+# What the feedback page keeps of the HTML a notebook brings: text markup, tables and
+# images; everything else (script, style, iframe, form, svg, event handlers) is shown as text.
+FEEDBACK_TAGS = frozenset({
+    *bleach.ALLOWED_TAGS, "p", "div", "span", "pre", "br", "hr", "h1", "h2", "h3", "h4", "h5",
+    "h6", "img", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "sup",
+    "sub", "del", "s", "ins", "dl", "dt", "dd", "kbd", "samp", "var", "small", "mark", "q",
+    "cite", "u", "details", "summary", "figure", "figcaption",
+})
+_IMAGE_SOURCES = ("http://", "https://", "data:image/png;", "data:image/jpeg;",
+                  "data:image/gif;", "data:image/webp;", "data:image/svg+xml;")
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if name in ("class", "id", "title", "align"):
+        return True
+    if tag == "a":
+        return name == "href" and not value.strip().lower().startswith("data:")
+    if tag == "img":
+        return name in ("alt", "width", "height") or (
+            name == "src" and value.strip().lower().startswith(_IMAGE_SOURCES))
+    return (tag in ("td", "th") and name in ("colspan", "rowspan")) or (
+        tag == "ol" and name == "start")
+
+
+def clean_feedback_html(html) -> str:
+    """HTML from a notebook, made inert for the feedback page (`FEEDBACK_TAGS` only)."""
+    return bleach.clean(str(html), tags=FEEDBACK_TAGS, attributes=_allowed_attribute,
+                        protocols={"http", "https", "mailto", "data"}, strip_comments=True)
+
+
+class FeedbackHTMLExporter(HTMLExporter):
+    """nbconvert's HTMLExporter with `sanitize_html` on and markdown cells sanitised too.
+
+    nbgrader's feedback template renders markdown cells itself, without the
+    `sanitize_html` switch, so `markdown2html` cleans what it renders; `clean_html`,
+    which the switch applies to outputs, keeps tables and images.
+    """
+
+    sanitize_html = Bool(True, help="Whether the notebook's own HTML is sanitised.").tag(
+        config=True)
+
+    @jinja2.pass_context
+    def markdown2html(self, context, source):
+        return clean_feedback_html(HTMLExporter.markdown2html(self, context, source))
+
+    def default_filters(self):
+        yield from super().default_filters()
+        yield ("markdown2html", self.markdown2html)
+        yield ("clean_html", clean_feedback_html)
 
 
 def read_grades_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="") as handle:
+    with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 

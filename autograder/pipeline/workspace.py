@@ -15,7 +15,17 @@ everything a grading run writes:
         reports/             grades.csv, cells.csv, nbgrader-grades.csv, cell-scores.png
 
 Each nbgrader command runs in its own process, one submission at a time, so a
-submission that takes nbgrader down costs only its own grade.
+submission that takes nbgrader down costs only its own grade. Before every
+command the workspace's `nbgrader_config.py` is written afresh (whatever was
+done to it since), and a config that does not load (a syntax error or an
+exception in it or in the course's config) stops the run with an
+`InstructorError` instead of letting nbgrader go on with its defaults, which
+have none of the course's limits.
+
+Feedback is rendered with `report.FeedbackHTMLExporter` (the notebook's own
+HTML sanitised), and `feedback/<student>/<chapter>/` ends up holding only the
+notebooks' HTML pages: nbgrader would also copy every other file of the
+autograded folder, which a kernel can write to.
 
 Example:
 
@@ -28,8 +38,10 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -38,7 +50,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook, InvalidEntry, MissingEntry
+
+from autograder.pipeline.report import spreadsheet_safe
 
 
 class InstructorError(Exception):
@@ -54,17 +68,22 @@ class Limits:
         memory_limit_mb: memory limit of the grading kernel, in MiB.
         cpu_limit_seconds: CPU-time limit of the grading kernel, in seconds.
         notebook_timeout: seconds nbgrader may spend on one submission before it is stopped.
+        sandbox: whether each kernel runs in the sandbox (`autograder.pipeline.sandbox`);
+            False only for `--no-sandbox`.
     """
 
     cell_timeout: int | None = None
     memory_limit_mb: int | None = None
     cpu_limit_seconds: int | None = None
     notebook_timeout: int = 1800
+    sandbox: bool = True
 
     def config_lines(self) -> str:
-        """The `c.GuardedExecute...` lines that override the course config, one per limit given."""
+        """The `c.GuardedExecute...` lines that override the course config, one per limit given
+        (and `sandbox = False` when the sandbox is off)."""
         traits = {"timeout": self.cell_timeout, "memory_limit_mb": self.memory_limit_mb,
-                  "cpu_limit_seconds": self.cpu_limit_seconds}
+                  "cpu_limit_seconds": self.cpu_limit_seconds,
+                  "sandbox": None if self.sandbox else False}
         return "".join(f"c.GuardedExecute.{trait} = {value}\n"
                        for trait, value in traits.items() if value is not None)
 
@@ -112,39 +131,85 @@ class Workspace:
         db_url: SQLAlchemy URL of the gradebook; None for `<root>/gradebook.db`.
     """
 
+    # The workspace config prints this last, so a run without it did not load the config.
+    CONFIG_LOADED = "kfc-grade: nbgrader loaded the workspace config"
+    FEEDBACK_EXPORTER = "autograder.pipeline.report.FeedbackHTMLExporter"
+
     def __init__(self, root: Path, course_root: Path, db_url: str | None = None):
         self.root = root.resolve()
         self.course_root = course_root.resolve()
         self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
         self.reports = self.root / "reports"
+        self.limits = Limits()
 
     def prepare(self, limits: Limits) -> None:
         """Writes the workspace's nbgrader config; copies `solutions/` in as nbgrader's source."""
         self.root.mkdir(parents=True, exist_ok=True)
         self.reports.mkdir(exist_ok=True)
+        self.limits = limits
+        self.write_config()
+        source = self.root / "source"
+        shutil.rmtree(source, ignore_errors=True)
+        shutil.copytree(self.course_root / "solutions", source,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+
+    def write_config(self, command: str | None = None) -> Path:
+        """Writes the workspace's `nbgrader_config.py` afresh; run before every nbgrader command.
+
+        It loads the course's config, points nbgrader at the workspace and its
+        gradebook, sets the limits given, renders feedback with `FEEDBACK_EXPORTER`,
+        and ends by printing `CONFIG_LOADED`. For `generate_feedback` it also stops
+        nbgrader copying the autograded folder's other files into `feedback/`.
+        The file is replaced, not written through, so a link put in its place
+        leads nowhere.
+
+        Raises:
+            InstructorError: when the course's `nbgrader_config.py` is missing
+                (nbgrader would silently go on without it).
+        """
         config = self.course_root / "nbgrader_config.py"
-        (self.root / "nbgrader_config.py").write_text(
-            '"""Written by kfc-grade: the course\'s nbgrader config, pointed here."""\n'
+        if not config.is_file():
+            raise InstructorError(
+                f"The course's nbgrader config {config} is missing: put it back (`git checkout "
+                "nbgrader_config.py` in the course repository) and run kfc-grade again."
+            )
+        text = (
+            '"""Written by kfc-grade before every nbgrader command: the course\'s nbgrader '
+            'config, pointed here."""\n'
             "c = get_config()  # noqa: F821\n"
             f"load_subconfig({str(config)!r})  # noqa: F821\n"
             f"c.CourseDirectory.root = {str(self.root)!r}\n"
             'c.CourseDirectory.source_directory = "source"\n'
             'c.CourseDirectory.release_directory = "release"\n'
             f"c.CourseDirectory.db_url = {self.db_url!r}\n"
-            + limits.config_lines()
+            + self.limits.config_lines()
+            + "# Feedback: the notebook's own HTML sanitised.\n"
+            f"c.GenerateFeedback.exporter_class = {self.FEEDBACK_EXPORTER!r}\n"
+            "c.HTMLExporter.sanitize_html = True\n"
         )
-        self.limits = limits
-        source = self.root / "source"
-        shutil.rmtree(source, ignore_errors=True)
-        shutil.copytree(self.course_root / "solutions", source,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        if command == "generate_feedback":
+            text += ("# Only the notebooks' HTML is published: no other file is copied.\n"
+                     'c.CourseDirectory.ignore = ["*", ".*"]\n')
+        text += f"print({self.CONFIG_LOADED!r}, file=__import__('sys').stderr)\n"
+        path = self.root / "nbgrader_config.py"
+        written = path.with_name(f".nbgrader_config.py.{os.getpid()}")
+        written.write_text(text)
+        os.replace(written, path)
+        return path
 
     def nbgrader(self, *arguments: str, timeout: float | None = None) -> CommandResult:
         """Runs `nbgrader <arguments>` in the workspace, in its own process group.
 
-        A command that outlives `timeout` is killed with its kernels.
+        The workspace config is written afresh first. A command that outlives
+        `timeout` is killed with its kernels.
+
+        Raises:
+            InstructorError: when nbgrader could not load its config (it would
+                otherwise have gone on with its defaults, without the course's limits).
         """
-        environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+        config = self.write_config(arguments[0] if arguments else None)
+        environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
+                       "TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR": "1"}
         process = subprocess.Popen(
             [sys.executable, "-m", "nbgrader", *arguments], cwd=self.root, env=environment,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
@@ -156,7 +221,46 @@ class Workspace:
             os.killpg(process.pid, signal.SIGKILL)
             log, _ = process.communicate()
             return CommandResult(False, f"stopped after {timeout:.0f} s\n{log[-2000:]}")
+        failure = self.config_failure(log, config, process.returncode)
+        if failure:
+            raise InstructorError(failure)
         return CommandResult(process.returncode == 0, log[-4000:])
+
+    def config_failure(self, log: str, config: Path, returncode: int = 1) -> str | None:
+        """The sentence for an nbgrader run that did not load its config, else None.
+
+        The workspace config prints `CONFIG_LOADED` as its last line, before nbgrader
+        starts any kernel, so only a run without it failed (what a kernel writes to
+        the log later cannot stop the batch). Its traceback through traitlets' config
+        loader, if any, says which file failed and why.
+        """
+        if self.CONFIG_LOADED in log:
+            return None
+        loading_failed = "Exception while loading config file" in log or (
+            "_read_file_as_dict" in log and "Traceback" in log)
+        frames = re.findall(r'File "([^"]+)", line (\d+)', log)
+        if not loading_failed or not frames:
+            return (
+                f"nbgrader did not finish reading its config {config} (it exited with status "
+                f"{returncode}: {last_error_line(log)}): check {config.name} in the course and "
+                "run kfc-grade again; nbgrader would otherwise grade with its own defaults, "
+                "without the course's limits."
+            )
+        configs = [frame for frame in frames if Path(frame[0]).name == config.name]
+        failed = configs[-1][0] if configs else str(config)
+        where = f"{frames[-1][0]}, line {frames[-1][1]}"
+        tail = log[log.rindex(f'File "{frames[-1][0]}", line {frames[-1][1]}'):].splitlines()[1:]
+        named = [line.strip() for line in tail if re.match(
+            r"\s*[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning|Found|Iteration)\b",
+            line)]
+        described = [line.strip() for line in tail if re.match(r"\s*[A-Za-z_][\w.]*: ", line)]
+        error = (named or described or [line.strip() for line in tail if line.strip()]
+                 or ["an error"])[0][:200]
+        return (
+            f"nbgrader could not load its config: {failed} failed ({error}, at {where}): fix "
+            "that file and run kfc-grade again; nbgrader would otherwise grade with its own "
+            "defaults, without the course's limits."
+        )
 
     def generate(self, chapter: str) -> Path:
         """Releases a chapter into the workspace with nbgrader, recording it in the gradebook.
@@ -182,19 +286,58 @@ class Workspace:
         return result
 
     def forget(self, chapter: str, student: str) -> None:
-        """Removes a submission from the gradebook, autograded/ and feedback/."""
-        with Gradebook(self.db_url) as gradebook, contextlib.suppress(MissingEntry):
-            gradebook.remove_submission(chapter, student)
-        shutil.rmtree(self.root / "autograded" / student / chapter, ignore_errors=True)
-        shutil.rmtree(self.root / "feedback" / student / chapter, ignore_errors=True)
+        """Removes a submission from the gradebook, autograded/ and feedback/.
+
+        A submission the gradebook no longer has (or cannot remove) is simply left out.
+        """
+        with contextlib.suppress(MissingEntry, InvalidEntry, sqlalchemy.exc.SQLAlchemyError), \
+                Gradebook(self.db_url) as gradebook:
+            try:
+                gradebook.remove_submission(chapter, student)
+            except sqlalchemy.exc.SQLAlchemyError:
+                gradebook.db.rollback()
+                raise
+        for folder in ("autograded", "feedback"):
+            _remove(self.root / folder / student / chapter)
 
     def feedback(self, chapter: str) -> CommandResult:
-        """Writes the feedback HTML of every autograded submission of a chapter."""
-        return self.nbgrader("generate_feedback", chapter, "--force")
+        """Writes the feedback HTML of every autograded submission of a chapter.
+
+        Each `feedback/<student>/<chapter>/` is left holding only the HTML of the
+        chapter's notebooks: any other file or folder (copied by nbgrader from the
+        autograded folder, which the kernel could write to) is removed.
+        """
+        result = self.nbgrader("generate_feedback", chapter, "--force")
+        pages = {path.stem + ".html" for path in (self.root / "source" / chapter).glob("*.ipynb")}
+        feedback = self.root / "feedback"
+        for student in sorted(feedback.iterdir()) if feedback.is_dir() else []:
+            folder = student / chapter
+            if student.is_symlink() or not student.is_dir():
+                _remove(student)
+            elif folder.is_symlink() or folder.is_file():
+                _remove(folder)
+            elif folder.is_dir():
+                for path in folder.iterdir():
+                    if path.name not in pages or path.is_symlink() or not path.is_file():
+                        _remove(path)
+        return result
 
     def export(self) -> CommandResult:
-        """nbgrader's own grades CSV, `reports/nbgrader-grades.csv`."""
-        return self.nbgrader("export", f"--to={self.reports / 'nbgrader-grades.csv'}")
+        """nbgrader's own grades CSV, `reports/nbgrader-grades.csv`, spreadsheet-safe.
+
+        Its text cells that a spreadsheet would read as a formula get a leading quote
+        (`report.spreadsheet_safe`); cells that are numbers stay as they are.
+        """
+        target = self.reports / "nbgrader-grades.csv"
+        result = self.nbgrader("export", f"--to={target}")
+        if result.ok and target.is_file() and not target.is_symlink():
+            with target.open(newline="", encoding="utf-8", errors="replace") as handle:
+                table = list(csv.reader(handle))
+            with target.open("w", newline="", encoding="utf-8") as handle:
+                csv.writer(handle).writerows(
+                    [cell if _is_number(cell) else spreadsheet_safe(cell) for cell in line]
+                    for line in table)
+        return result
 
     def submitted_path(self, student: str, chapter: str, notebook_name: str) -> Path:
         return self.root / "submitted" / student / chapter / notebook_name
@@ -204,6 +347,22 @@ class Workspace:
 
     def feedback_path(self, student: str, chapter: str, notebook_name: str) -> Path:
         return self.root / "feedback" / student / chapter / Path(notebook_name).with_suffix(".html")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _remove(path: Path) -> None:
+    """Removes a file, link or folder (never what a link points to); nothing if absent."""
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def same_notebook(first: Path, second: Path) -> bool:
