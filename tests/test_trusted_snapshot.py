@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 
 import keras
@@ -20,7 +21,7 @@ from keras import layers
 
 from autograder import checks
 from autograder.trusted import rebuild, snapshot
-from autograder.trusted.recheck import UNREADABLE, recheck
+from autograder.trusted.recheck import UNREADABLE, recheck, run_test_cell
 from keras_functional_course._keras_internals import inbound_nodes, tensor_origin
 from keras_functional_course.data import Dataset
 
@@ -175,8 +176,21 @@ def _first(document, kind):
         activation={"module": "os", "class_name": "system", "config": "echo"}),
      "names the module 'os'"),
     (lambda d: _first(d, "layer").update({"class": "Popen"}), "not one of Keras's layers"),
-    (lambda d: _first(d, "layer").update({"class": "Lambda", "config": {
-        "function": {"class_name": "__lambda__", "config": {"code": "x"}}}}), "lambda"),
+    (lambda d: _first(d, "layer").update({"class": "Dense", "config": {
+        "units": 2, "activation": {"class_name": "__lambda__", "config": {"code": "x"}}}}),
+     "lambda's code"),
+])
+def test_an_operation_that_names_code_is_not_rebuilt_nor_anything_built_on_it(edit, why,
+                                                                             tmp_path):
+    path, document = _written(tmp_path)
+    edit(document)
+    _edit(path, document)
+    namespace, _ = rebuild.load(path.parent)
+    assert isinstance(namespace["model"], rebuild.Unreadable)
+    assert re.search(why, namespace["model"].kfc_unreadable_reason)
+
+
+@pytest.mark.parametrize("edit, why", [
     (lambda d: d.update(format="other"), "not in the grader's format"),
     (lambda d: _first(d, "layer")["nodes"][0]["args"]["items"][0].update(node=7), "no origin"),
     (lambda d: d["operations"].popitem(), "no origin|lacks"),
@@ -228,3 +242,23 @@ def test_recheck_scores_each_test_cell_on_its_own_snapshot(tmp_path):
     assert "`inputs`" in wrong["evalue"] and "Hint:" in wrong["evalue"]
     assert absent["passed"] is False and absent["ename"] == UNREADABLE
     assert "could not read your answers" in absent["evalue"]
+
+
+def test_a_lambda_layer_spoils_only_what_is_built_on_it(tmp_path):
+    """The grader runs no student code: a Lambda is unreadable, the other answers are not."""
+    features = keras.Input((4,), name="features")
+    doubled = layers.Lambda(lambda x: x * 2, name="double")(features)
+    with_lambda = keras.Model(features, layers.Dense(2)(doubled))
+    plain = keras.Model(features, layers.Dense(3, name="plain")(features))
+    rebuilt = round_trip({"with_lambda": with_lambda, "plain": plain, "doubled": doubled},
+                         tmp_path)
+    assert rebuilt["plain"].get_layer("plain").units == 3
+    for name in ("with_lambda", "doubled"):
+        assert isinstance(rebuilt[name], rebuild.Unreadable)
+        assert "Lambda layer" in rebuilt[name].kfc_unreadable_reason
+    error = run_test_cell('from autograder import checks\nchecks.require("with_lambda")\n',
+                          rebuilt, "uses_lambda")
+    assert isinstance(error, AssertionError)
+    message = str(error)
+    assert "could not read your `with_lambda`" in message and "Lambda layer" in message
+    assert "\nHint: " in message

@@ -204,6 +204,18 @@ def require(*names: str, exercise: int | str | None = None) -> None:
         number for name in names for number in (
             identity(namespace.get(name)),
             identity(getattr(namespace.get(name), "optimizer", None)))))
+    unreadable = [(name, getattr(namespace[name], "kfc_unreadable_reason", None))
+                  for name in names if name in namespace]
+    unreadable = [(name, why) for name, why in unreadable if isinstance(why, str)]
+    if not missing and unreadable:
+        name, why = unreadable[0]
+        fail(
+            f"The grader could not read your `{name}` as an answer: {why}.",
+            "Expected an answer made of what the checks can read: Keras inputs, layers and "
+            "models, arrays, numbers, and lists or dicts of them.",
+            "build it from Keras's own layers as the exercise asks; the grader does not run "
+            "functions, Lambda layers or objects of your own classes.",
+        )
     if missing:
         listed = ", ".join(f"`{name}`" for name in missing)
         fail(

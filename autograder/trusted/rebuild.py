@@ -57,9 +57,9 @@ def _check_safe_config(config: Any, depth: int = 0) -> None:
         module = config.get("module")
         if isinstance(module, str) and module != "keras" and not module.startswith(
                 SAFE_MODULE_PREFIXES):
-            raise SnapshotError(f"a configuration names the module {module!r}")
+            raise SnapshotError(f"has a configuration that names the module {module!r}")
         if config.get("class_name") == "__lambda__":
-            raise SnapshotError("a configuration holds a lambda")
+            raise SnapshotError("has a configuration that holds a lambda's code")
         for value in config.values():
             _check_safe_config(value, depth + 1)
     elif isinstance(config, list):
@@ -82,7 +82,7 @@ def _layer_class(entry: dict) -> type:
     name = entry.get("class")
     candidate = getattr(keras.layers, name, None) if isinstance(name, str) else None
     if not (isinstance(candidate, type) and issubclass(candidate, keras.layers.Layer)):
-        raise SnapshotError(f"{name!r} is not one of Keras's layers")
+        raise SnapshotError(f"is a {name!r}, which is not one of Keras's layers")
     return candidate
 
 
@@ -124,6 +124,7 @@ class _Rebuilder:
         return array[()] if reference.get("scalar") else array
 
     def tensor(self, reference: dict) -> Any:
+        self._refuse_failed(reference.get("op"))
         operation = self.operations.get(reference.get("op"))
         if operation is None:
             raise SnapshotError("a tensor comes from an operation the snapshot lacks")
@@ -212,14 +213,23 @@ class _Rebuilder:
             return Unreadable(str(encoded.get("type", "?")), str(encoded.get("why", "")))
         raise SnapshotError(f"a value of unknown kind {kind!r}")
 
+    def _refuse_failed(self, key: Any) -> None:
+        failed = getattr(self, "failed", {})
+        if key in failed:
+            root = getattr(self, "roots", {}).get(key)
+            raise SnapshotError(
+                f"it uses {self._name(root)}, which {failed[root]}" if root else
+                f"{self._name(key)} {failed[key]}")
+
     def operation(self, key: Any) -> Any:
+        self._refuse_failed(key)
         if key not in self.operations:
             raise SnapshotError("a value refers to an operation the snapshot lacks")
         return self.operations[key]
 
     # The graph -----------------------------------------------------------
-    def plan(self) -> list[tuple]:
-        """The steps (create, build, node) in an order that keeps every layer's calls in order."""
+    def _graph(self) -> nx.DiGraph:
+        """The steps (create, build, node) and what each needs first; calls of a layer in order."""
         graph = nx.DiGraph()
         produced_by: dict[tuple[str, int], tuple] = {}
         for key, entry in self.entries.items():
@@ -273,15 +283,18 @@ class _Rebuilder:
                 # up to its outputs exists: its outputs' origins depend on all of them.
             if entry.get("kind") == "sequential" and entry.get("input") is not None:
                 graph.add_edge(("create", entry["input"]["op"]), ("build", key))
-        try:
-            return list(nx.lexicographical_topological_sort(graph, key=repr))
-        except nx.NetworkXUnfeasible:
+        if not nx.is_directed_acyclic_graph(graph):
             cycle = " -> ".join(str(step) for step, _ in nx.find_cycle(graph))
-            raise SnapshotError(f"the snapshot's graph has a cycle ({cycle})") from None
+            raise SnapshotError(f"the snapshot's graph has a cycle ({cycle})")
+        return graph
 
     def create(self, key: str) -> None:
         entry = self.entries[key]
         kind = entry.get("kind")
+        if kind == "layer" and entry.get("class") == "Lambda":
+            raise SnapshotError(
+                "is a Lambda layer: Python code inside the model, which the grader does not "
+                "run (Keras layers, or keras.ops on the layer's inputs, can be checked)")
         config = _restore_floats(_dict(entry.get("config")))
         _check_safe_config(config)
         if kind == "input":
@@ -354,51 +367,107 @@ class _Rebuilder:
              outputs=outputs)
 
     def run(self) -> None:
-        for step in self.plan():
-            if step[0] == "create":
-                self.create(step[1])
-            elif step[0] == "build":
-                self.build(step[1])
-            else:
-                self.node(step[1], step[2])
+        """Rebuilds every operation it can; one that cannot be rebuilt spoils only what uses it.
+
+        An operation whose class or configuration is refused (a `Lambda` layer's code,
+        say), and everything built on it, is recorded in `failed` with the reason; the
+        variables that hold them become `Unreadable`, and the rest of the notebook's
+        answers are rebuilt and checked as usual.
+        """
+        self.failed: dict[str, str] = {}
+        self.roots: dict[str, str] = {}
+        graph = self.graph = self._graph()
+        for step in nx.lexicographical_topological_sort(graph, key=repr):
+            key = step[1]
+            if key in self.failed:
+                continue
+            spoiled = next((before[1] for before in graph.predecessors(step)
+                            if before[1] in self.failed), None)
+            if spoiled is not None:
+                self._fail(key, root=self.roots.get(spoiled, spoiled))
+                continue
+            try:
+                if step[0] == "create":
+                    self.create(key)
+                elif step[0] == "build":
+                    self.build(key)
+                else:
+                    self.node(key, step[2])
+            except SnapshotError as error:
+                self._fail(key, str(error))
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError,
+                    NotImplementedError) as error:
+                self._fail(key, f"Keras could not rebuild it ({type(error).__name__}: "
+                                f"{str(error)[:160]})")
         for key, entry in self.entries.items():
-            operation = self.operations[key]
-            counted = len(_list(entry.get("nodes", [])))
-            if len(operation._inbound_nodes) != counted:
+            if key in self.failed:
+                continue
+            try:
+                self._finish(key, entry)
+            except SnapshotError as error:
+                self._fail(key, str(error))
+                for own in [step for step in graph if step[1] == key]:
+                    for later in nx.descendants(graph, own):
+                        if later[1] != key:
+                            self._fail(later[1], root=key)
+
+    def _finish(self, key: str, entry: dict) -> None:
+        """Checks a rebuilt operation's calls, sets its weights, compiles a model."""
+        operation = self.operations[key]
+        counted = len(_list(entry.get("nodes", [])))
+        if len(operation._inbound_nodes) != counted:
+            raise SnapshotError(
+                f"has {len(operation._inbound_nodes)} calls after the rebuild, not {counted}")
+        weights = [self.array(w) for w in _list(entry.get("weights", []))]
+        if weights:
+            try:
+                operation.set_weights(weights)
+            except ValueError as error:
+                raise SnapshotError(f"has weights that do not fit it ({error})") from None
+        compiled = entry.get("compile")
+        if compiled:
+            config = _restore_floats(_dict(_dict(compiled).get("config")))
+            _check_safe_config(config)
+            try:
+                with keras.saving.custom_object_scope({}):
+                    operation.compile_from_config(config)
+                iterations = _dict(compiled).get("iterations", 0)
+                if type(iterations) is int and operation.optimizer is not None:
+                    operation.optimizer.iterations.assign(iterations)
+            except Exception as error:
                 raise SnapshotError(
-                    f"{entry.get('name')!r} has {len(operation._inbound_nodes)} calls after the "
-                    f"rebuild, not {counted}")
-            weights = [self.array(w) for w in _list(entry.get("weights", []))]
-            if weights:
-                try:
-                    operation.set_weights(weights)
-                except ValueError as error:
-                    raise SnapshotError(f"the weights of {entry.get('name')!r}: {error}") from None
-        for key, entry in self.entries.items():
-            compiled = entry.get("compile")
-            if compiled:
-                config = _restore_floats(_dict(_dict(compiled).get("config")))
-                _check_safe_config(config)
-                model = self.operations[key]
-                try:
-                    with keras.saving.custom_object_scope({}):
-                        model.compile_from_config(config)
-                    iterations = _dict(compiled).get("iterations", 0)
-                    if type(iterations) is int and model.optimizer is not None:
-                        model.optimizer.iterations.assign(iterations)
-                except SnapshotError:
-                    raise
-                except Exception as error:
-                    raise SnapshotError(
-                        f"the compile settings of {entry.get('name')!r}: {error}") from None
+                    f"was compiled with settings the grader cannot rebuild ({error})") from None
+
+    def _fail(self, key: str, why: str = "", root: str | None = None) -> None:
+        """Records that `key` could not be rebuilt: for `why`, or because `root` could not."""
+        if key in self.failed:
+            return
+        if root is None:
+            self.failed[key] = why
+        else:
+            self.roots[key] = root
+            self.failed[key] = f"it is built on {self._name(root)}, which {self.failed[root]}"
+
+    def _name(self, key: str) -> str:
+        entry = self.entries.get(key, {})
+        return f"the {entry.get('class', 'operation')} {entry.get('name', '?')!r}"
 
 
 class Unreadable:
-    """Stands in for a variable the kernel could not write as data (a function, a file)."""
+    """Stands in for a variable the grader could not read as data (a function, a file).
+
+    `checks.require` fails on it with `kfc_unreadable_reason` as the cause.
+    """
 
     def __init__(self, type_name: str, why: str):
         self.type_name = type_name
         self.why = why
+
+    @property
+    def kfc_unreadable_reason(self) -> str:
+        if not self.type_name:
+            return self.why
+        return f"it is a {self.type_name}" + (f" ({self.why})" if self.why else "")
 
     def __repr__(self) -> str:
         return f"<{self.type_name}: not readable by the grader ({self.why})>"
@@ -517,7 +586,7 @@ def load(folder: Path) -> tuple[dict[str, Any], dict[int, int]]:
         try:
             value = rebuilder.value(encoded)
         except (SnapshotError, KeyError, TypeError, ValueError, RecursionError) as error:
-            value = Unreadable("value", str(error)[:200])
+            value = Unreadable("", str(error)[:300])
         namespace[str(name)] = value
         if isinstance(kernel_ids.get(name), int):
             identities[id(value)] = kernel_ids[name]
