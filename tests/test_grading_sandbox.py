@@ -480,3 +480,14 @@ def test_folders_left_by_a_killed_grader_are_removed_by_the_next(tmp_path):
     finally:
         sandbox.remove_tree(left)
         sandbox.remove_tree(alive)
+
+
+def test_the_python_environment_is_bound_after_the_private_tmp(monkeypatch):
+    """A course cloned under /tmp (as CI may do) must not have its venv hidden by the tmpfs."""
+    monkeypatch.setattr("autograder.pipeline.sandbox.python_folders",
+                        lambda: ["/tmp/clone/.venv", "/tmp/clone/autograder"])
+    command = wrap(["/bin/true"])
+    private_tmp = command.index("/tmp", command.index("--tmpfs") + 1)
+    for folder in ("/tmp/clone/.venv", "/tmp/clone/autograder"):
+        bound = command.index(folder)
+        assert command[bound - 1] == "--ro-bind" and bound > private_tmp, command

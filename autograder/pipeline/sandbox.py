@@ -303,14 +303,15 @@ def wrap(argv: list[str], *, readable: Iterable = (), writable: Iterable = (),
         command += ["--tmpfs", folder, "--remount-ro", folder]
     for file in hidden_files:
         command += ["--ro-bind", "/dev/null", file]
-    for folder in python_folders():
-        command += ["--ro-bind", folder, folder]
     command += [
         "--proc", "/proc", "--dev", "/dev",
         "--size", str(SHM_LIMIT_MB * 2**20), "--tmpfs", "/dev/shm",
         "--size", str(max(disk_limit_mb, 1) * 2**20), "--tmpfs", "/tmp",
         "--dir", SANDBOX_HOME, "--dir", workdir,
     ]
+    # After the private /tmp: a course cloned under /tmp (as CI may) keeps its environment.
+    for folder in python_folders():
+        command += ["--ro-bind", folder, folder]
     for host, inside in _bind_pairs(readable):
         command += ["--ro-bind", host, inside]
     for host, inside in _bind_pairs(writable):
