@@ -20,6 +20,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from autograder.pipeline.collect import student_id
 from autograder.pipeline.demo import FOUNDATION_MISTAKES
 from autograder.pipeline.report import NOTHING_HANDED_IN, read_grades_csv
 
@@ -51,24 +52,26 @@ EXPECTED = {
     # Half the exercises answered: chapter 00's first 2 of 4, chapter 01's first 2 of 5.
     ("cleo-partly-correct", "00-welcome"): (2, "graded"),
     ("cleo-partly-correct", "01-sequential-vs-functional"): (5, "graded"),  # 2 + 3 points
-    # Each loses the points of the cells its mistake fails (see FOUNDATION_MISTAKES).
-    ("mistake-1-two-lstms-instead-of-one-shared", "05-shared-layers"):
+    # Each loses the points of the cells its mistake fails (see FOUNDATION_MISTAKES). The
+    # student ids are the folder names, with a hash where a name is long (`student_id`).
+    (student_id("mistake-1-two-lstms-instead-of-one-shared"), "05-shared-layers"):
         (POINTS["05-shared-layers"] - 3, "graded"),
     # Exercise 1's loss-weight (1 point) and weighted-loss (2) cells.
-    ("mistake-2-loss-weights-swapped-between-the-outputs", "03-multi-output"):
+    (student_id("mistake-2-loss-weights-swapped-between-the-outputs"), "03-multi-output"):
         (POINTS["03-multi-output"] - 3, "graded"),
-    ("mistake-3-one-loss-for-all-outputs-and", "03-multi-output"):
+    (student_id("mistake-3-one-loss-for-all-outputs-and"), "03-multi-output"):
         (POINTS["03-multi-output"] - 3, "graded"),
     # Exercise 2's shortcut (2) and same-layers (2) cells.
-    ("mistake-4-residual-added-from-the-first-convolution", "04-dags"):
+    (student_id("mistake-4-residual-added-from-the-first-convolution"), "04-dags"):
         (POINTS["04-dags"] - 4, "graded"),
     # The axis-1 Inception loses exercise 1's axis (1), output (1) and same-layers (2) cells,
     # and breaks exercise 4 (4 points), which stacks the student's blocks.
-    ("mistake-5-the-seed-s-concatenation-on-axis", "04-dags"): (POINTS["04-dags"] - 8, "errors"),
-    ("mistake-6-a-node-index-off-by-one", "05-shared-layers"):
+    (student_id("mistake-5-the-seed-s-concatenation-on-axis"), "04-dags"):
+        (POINTS["04-dags"] - 8, "errors"),
+    (student_id("mistake-6-a-node-index-off-by-one"), "05-shared-layers"):
         (POINTS["05-shared-layers"] - 1, "graded"),
     # Exercise 1's three cells (4 points) and exercise 4's shared-model check (2).
-    ("mistake-7-a-dense-instead-of-a-shared", "06-models-as-layers"):
+    (student_id("mistake-7-a-dense-instead-of-a-shared"), "06-models-as-layers"):
         (POINTS["06-models-as-layers"] - 6, "graded"),
     # Chapter 00's broken notebooks (1 point per graded cell, 5 in all).
     ("broken-syntax-error", "00-welcome"): (1, "errors"),  # exercises 2-4 fail with it
