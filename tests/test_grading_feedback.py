@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import copy
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
+from _html import Elements
 from _notebooks import REPOSITORY
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from nbgrader.api import Gradebook
@@ -82,27 +82,6 @@ def graded(tmp_path_factory):
     result = workspace.feedback(CHAPTER)
     assert result.ok, result.log
     return workspace, release
-
-
-class Elements(HTMLParser):
-    """Every start tag with its attributes, and the text inside each <script>."""
-
-    def __init__(self):
-        super().__init__()
-        self.tags, self.scripts, self._in_script = [], [], False
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        self._in_script = tag == "script"
-        if self._in_script:
-            self.scripts.append("")
-
-    def handle_endtag(self, tag):
-        self._in_script = False
-
-    def handle_data(self, data):
-        if self._in_script:
-            self.scripts[-1] += data
 
 
 def test_feedback_html_keeps_no_script_or_event_handler_of_the_notebook(graded):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import nbgrader
 import pytest
+from _html import Elements
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
@@ -271,27 +271,6 @@ def test_text_that_starts_a_formula_is_quoted_in_the_csvs(text, tmp_path):
 def test_numbers_stay_numbers_and_plain_text_stays_as_it_is():
     assert [spreadsheet_safe(value) for value in (3.0, 2.5, 0, -1.5, "ada", "a=b", "x-1")] == [
         "3", "2.5", "0", "-1.5", "ada", "a=b", "x-1"]
-
-
-class Elements(HTMLParser):
-    """Every start tag with its attributes, and the text inside each <script>."""
-
-    def __init__(self):
-        super().__init__()
-        self.tags, self.scripts, self._in_script = [], [], False
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        self._in_script = tag == "script"
-        if self._in_script:
-            self.scripts.append("")
-
-    def handle_endtag(self, tag):
-        self._in_script = False
-
-    def handle_data(self, data):
-        if self._in_script:
-            self.scripts[-1] += data
 
 
 def feedback_html(notebook) -> str:
