@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import sys
 
 import keras
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
@@ -141,3 +143,121 @@ def test_drawing_shows_as_a_png_in_ipython_without_the_inline_backend():
     figure = draw_model(builders.build_siamese_lstm())
     data, _ = DisplayFormatter().format(figure)
     assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _boxes_and_edges(figure: Figure):
+    """The drawing's boxes (by layer name, in display coordinates) and edge paths.
+
+    Read from the matplotlib artists alone: a box is a FancyBboxPatch, named by the
+    text drawn at its centre; an edge is an arrow (an annotation's arrow or a
+    FancyArrowPatch), flattened to a polyline in display coordinates.
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+    from matplotlib.text import Annotation
+
+    figure.savefig(io.BytesIO(), format="png")  # lays the arrows out
+    ax = figure.axes[0]
+    boxes = {}
+    for patch in ax.patches:
+        if isinstance(patch, FancyBboxPatch):
+            extent = patch.get_window_extent()
+            names = [
+                text.get_text().split("\n")[0]
+                for text in ax.texts
+                if not isinstance(text, Annotation)
+                and extent.contains(*ax.transData.transform(text.get_position()))
+            ]
+            assert len(names) == 1, names
+            boxes[names[0]] = extent
+    arrows = [text.arrow_patch for text in ax.texts
+              if isinstance(text, Annotation) and text.arrow_patch is not None]
+    arrows += [patch for patch in ax.patches if isinstance(patch, FancyArrowPatch)]
+    edges = []
+    for arrow in arrows:
+        path = arrow.get_transform().transform_path(arrow.get_path())
+        points = np.concatenate(path.to_polygons(closed_only=False))
+        # Densify straight runs so a segment crossing a box has a point inside it.
+        dense = [points[0]]
+        for a, b in zip(points[:-1], points[1:], strict=True):
+            steps = max(1, int(np.hypot(*(b - a)) // 2))
+            dense += [a + (b - a) * k / steps for k in range(1, steps + 1)]
+        edges.append(np.array(dense))
+    return boxes, edges
+
+
+def _box_nearest(boxes, point) -> str:
+    def distance(extent):
+        dx = max(extent.x0 - point[0], 0, point[0] - extent.x1)
+        dy = max(extent.y0 - point[1], 0, point[1] - extent.y1)
+        return np.hypot(dx, dy)
+
+    return min(boxes, key=lambda name: distance(boxes[name]))
+
+
+def _boxes_crossed(boxes, points, ends) -> set[str]:
+    """The boxes other than `ends` that a point of the edge lies inside (1 px in)."""
+    crossed = set()
+    for name, extent in boxes.items():
+        if name in ends:
+            continue
+        inside = ((points[:, 0] > extent.x0 + 1) & (points[:, 0] < extent.x1 - 1)
+                  & (points[:, 1] > extent.y0 + 1) & (points[:, 1] < extent.y1 - 1))
+        if inside.any():
+            crossed.add(name)
+    return crossed
+
+
+def _edges_by_ends(figure: Figure):
+    boxes, edges = _boxes_and_edges(figure)
+    by_ends = {}
+    for points in edges:
+        ends = (_box_nearest(boxes, points[0]), _box_nearest(boxes, points[-1]))
+        by_ends.setdefault(ends, []).append(points)
+    return boxes, by_ends
+
+
+def test_identity_block_shortcut_goes_around_the_convolutions():
+    """The skip edge block_input -> residual_add is drawn, and through no other box.
+
+    Drawn straight, it would run down the column through conv_1 and conv_2 and be
+    invisible behind them.
+    """
+    boxes, by_ends = _edges_by_ends(draw_model(builders.build_residual_block()))
+    assert set(boxes) == {"block_input", "conv_1", "conv_2", "residual_add"}
+    assert set(by_ends) == {("block_input", "conv_1"), ("conv_1", "conv_2"),
+                            ("conv_2", "residual_add"), ("block_input", "residual_add")}
+    (shortcut,) = by_ends["block_input", "residual_add"]
+    assert _boxes_crossed(boxes, shortcut, {"block_input", "residual_add"}) == set()
+    # It ends apart from the path's own arrow into residual_add: its own arrow head.
+    (path_end,) = by_ends["conv_2", "residual_add"]
+    assert np.hypot(*(shortcut[-1] - path_end[-1])) > 10
+
+
+@pytest.mark.parametrize("build", [
+    builders.build_residual_block,
+    lambda: builders.build_residual_block(shortcut="projection", filters=16),
+    builders.build_inception_module,
+    builders.build_siamese_lstm,
+])
+def test_no_edge_passes_through_a_box_between_its_ends(build):
+    boxes, by_ends = _edges_by_ends(draw_model(build()))
+    crossings = {
+        ends: crossed
+        for ends, paths in by_ends.items()
+        for points in paths
+        if (crossed := _boxes_crossed(boxes, points, set(ends)))
+    }
+    assert crossings == {}
+
+
+def test_a_short_branch_joining_a_long_one_is_routed_around_it():
+    """Exercise-1-like module: a one-layer branch skips the rows of a three-layer one."""
+    image = keras.Input(shape=(8, 8, 3), name="image")
+    short = keras.layers.Conv2D(2, 1, name="short")(image)
+    long = keras.layers.Conv2D(2, 1, name="long_1")(image)
+    long = keras.layers.Conv2D(2, 1, name="long_2")(long)
+    long = keras.layers.Conv2D(2, 1, name="long_3")(long)
+    merged = keras.layers.concatenate([short, long], name="merged")
+    boxes, by_ends = _edges_by_ends(draw_model(keras.Model(image, merged)))
+    (skip,) = by_ends["short", "merged"]
+    assert _boxes_crossed(boxes, skip, {"short", "merged"}) == set()

@@ -62,7 +62,7 @@ EXPECTED = {
     (student_id("mistake-3-one-loss-for-all-outputs-and"), "03-multi-output"):
         (POINTS["03-multi-output"] - 3, "graded"),
     # Exercise 2's shortcut (2) and same-layers (2) cells.
-    (student_id("mistake-4-residual-added-from-the-first-convolution"), "04-dags"):
+    (student_id("mistake-4-residual-added-from-the-last-convolution"), "04-dags"):
         (POINTS["04-dags"] - 4, "graded"),
     # The axis-1 Inception loses exercise 1's axis (1), output (1) and same-layers (2) cells,
     # and breaks exercise 4 (4 points), which stacks the student's blocks.

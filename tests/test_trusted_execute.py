@@ -167,3 +167,25 @@ def test_output_the_students_code_adds_to_a_test_cell_is_not_partial_credit(tmp_
     assert right.outputs == []
     assert determine_grade(wrong, None)[0] == 0
     assert determine_grade(right, None)[0] == 1
+
+
+def test_the_maintainers_command_prints_each_test_cells_outcome(tmp_path, capsys):
+    """`python -m autograder.trusted NOTEBOOK`: one line per test cell, exit 1 on a failure."""
+    from autograder.trusted.__main__ import main
+
+    notebook = new_notebook(cells=[
+        _graded_cell("x = 2", "answer", 0, solution=True),
+        _graded_cell("assert x == 1, 'Your `x` is not 1.'", "x_is_one", 2),
+        _graded_cell("assert x == 2", "x_is_two", 1),
+    ])
+    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}
+    path = tmp_path / "toy.ipynb"
+    nbformat.write(notebook, path)
+    assert main([str(path), "--timeout", "30"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["x_is_one", "AssertionError:", "Your", "`x`", "is", "not", "1."]
+    assert lines[1].split() == ["x_is_two", "PASS"]
+    assert lines[2] == "1 of 2 test cells passed"
+    assert main([str(tmp_path / "missing.ipynb")]) == 2
+    assert "is not a notebook file" in capsys.readouterr().err

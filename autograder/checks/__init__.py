@@ -19,7 +19,9 @@ The modules, by concern:
   and the History of `fit`;
 - `messages`: how failures are worded and shown (`require` for exercises not
   answered yet, tracebacks without the check's lines, no cascades);
-- `references`: `solution_reference`, the solution's own model.
+- `references`: `solution_reference`, the solution's own model;
+- `custom`: the student's own classes (custom layers, subclassed models), checked
+  through what can be recorded about them as data (`layer_info`, `probe_outputs`).
 
 Example, in a test cell:
 
@@ -29,6 +31,15 @@ Example, in a test cell:
 """
 
 from autograder.checks.comparison import check_same_structure
+from autograder.checks.custom import (
+    LayerInfo,
+    check_computes,
+    check_config_round_trip,
+    check_custom_layer,
+    layer_info,
+    probe_inputs,
+    probe_outputs,
+)
 from autograder.checks.messages import describe_layer, describe_tensor, fail, require
 from autograder.checks.references import solution_reference
 from autograder.checks.sharing import (
@@ -61,7 +72,11 @@ from autograder.checks.training import (
 )
 
 __all__ = [
+    "LayerInfo",
     "check_branches_from_input",
+    "check_computes",
+    "check_config_round_trip",
+    "check_custom_layer",
     "check_concat_axis",
     "check_feeds",
     "check_history",
@@ -85,8 +100,11 @@ __all__ = [
     "describe_layer",
     "describe_tensor",
     "fail",
+    "layer_info",
     "layer_named",
     "output_metrics",
+    "probe_inputs",
+    "probe_outputs",
     "require",
     "solution_reference",
 ]

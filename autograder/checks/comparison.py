@@ -34,6 +34,7 @@ import keras
 import networkx as nx
 from networkx.algorithms import isomorphism
 
+from autograder.checks import custom
 from autograder.checks.messages import (
     describe_layer,
     describe_tensor,
@@ -166,6 +167,8 @@ def signature(layer: Any) -> tuple:
 
 
 def _kind(layer: Any) -> str:
+    if custom.is_custom(layer):
+        return type(layer).__name__  # the student's class: its name and config say what it is
     if isinstance(layer, keras.Model):
         return "Model"
     if type(layer).__name__ in ("ReLU", "Softmax") and _activation_of(layer) is not None:
@@ -178,6 +181,10 @@ def _settings(layer: Any, rank: int | None) -> dict[str, Any]:
         shape = tuple(layer.output.shape)
         return {"shape": shape, "dtype": "int" if "int" in str(layer.output.dtype) else (
             "bool" if "bool" in str(layer.output.dtype) else "float")}
+    if custom.is_custom(layer):
+        config = custom.config_of(layer) or {}
+        return {key: _plain(value) for key, value in config.items()
+                if key not in ("name", "trainable", "dtype")}
     if isinstance(layer, keras.Model):
         inner = _canonical(layer)
         return {"model": tuple(sorted(
@@ -325,11 +332,13 @@ def _differences(found: _Canonical, wanted: _Canonical, mapping: dict[str, str],
 
     for key, item in found.layers.items():
         other = wanted.layers[mapping[key]]
-        for setting in SETTINGS:
+        # A custom layer's settings are its config's keys, the student's own words.
+        extra = sorted((set(item.settings) | set(other.settings)) - set(SETTINGS))
+        for setting in list(SETTINGS) + extra:
             mine, theirs = item.settings.get(setting), other.settings.get(setting)
             if mine == theirs:
                 continue
-            what = SETTINGS[setting]
+            what = SETTINGS.get(setting, f"the setting `{setting}`")
             if setting in ("layer", "model"):
                 found_text = f"Your model `{name}`: {describe(key)} is not built like the one " \
                              "the exercise describes."

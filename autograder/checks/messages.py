@@ -213,8 +213,9 @@ def require(*names: str, exercise: int | str | None = None) -> None:
             f"The grader could not read your `{name}` as an answer: {why}.",
             "Expected an answer made of what the checks can read: Keras inputs, layers and "
             "models, arrays, numbers, and lists or dicts of them.",
-            "build it from Keras's own layers as the exercise asks; the grader does not run "
-            "functions, Lambda layers or objects of your own classes.",
+            "build it from Keras layers (your own Layer and Model subclasses count) as the "
+            "exercise asks; the grader does not run functions, Lambda layers, or objects of "
+            "your own classes that are not Keras layers.",
         )
     if missing:
         listed = ", ".join(f"`{name}`" for name in missing)

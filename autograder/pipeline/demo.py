@@ -82,12 +82,19 @@ headline_model.compile(optimizer="rmsprop", loss="binary_crossentropy")""",
     ),
     "a residual added from the wrong tensor": dict(
         notebook="04-dags/dags.ipynb", cell="ex2_identity_block",
-        why="residual added from the first convolution instead of the block input",
+        why="residual added from the last convolution instead of the block input",
         code=START + """block_input = keras.Input(shape=(16, 16, 32), name="block_input")
-y1 = layers.Conv2D(32, 3, padding="same", activation="relu")(block_input)
-y = layers.Conv2D(32, 3, padding="same")(y1)
-residual_add = layers.add([y, y1], name="residual_add")
-identity_block = keras.Model(block_input, residual_add, name="identity_block")""",
+y = layers.Conv2D(8, 1, padding="same")(block_input)
+y = layers.BatchNormalization()(y)
+y = layers.ReLU()(y)
+y = layers.Conv2D(8, 3, padding="same")(y)
+y = layers.BatchNormalization()(y)
+y = layers.ReLU()(y)
+widened = layers.Conv2D(32, 1, padding="same")(y)
+y = layers.BatchNormalization()(widened)
+residual_add = layers.add([y, widened], name="residual_add")
+block_output = layers.ReLU(name="block_output")(residual_add)
+identity_block = keras.Model(block_input, block_output, name="identity_block")""",
         fails={"ex2_identity_shortcut": "Expected one of them to be the shortcut"},
     ),
     "concatenation on axis 1": dict(

@@ -245,6 +245,10 @@ class _Rebuilder:
             if entry.get("wraps") is not None:
                 inner = entry["wraps"]
                 graph.add_edge(_made(self.entries, inner), create)
+            if kind == "custom":
+                for inner in _list(entry.get("tracked", [])) + list(
+                        _dict(entry.get("sublayers")).values()):
+                    graph.add_edge(_made(self.entries, inner), create)
             for index, _node in enumerate(nodes):
                 if not (kind == "input" and index == 0):
                     produced_by.setdefault((key, index), ("node", key, index))
@@ -322,10 +326,34 @@ class _Rebuilder:
             self.operations[key] = layer
         elif kind == "op":
             self.operations[key] = _op_class(entry).from_config(config)
+        elif kind == "custom":
+            self.operations[key] = self.stand_in(entry)
         elif kind in ("functional", "sequential"):
             pass  # made by its build step
         else:
             raise SnapshotError(f"an operation of unknown kind {kind!r}")
+
+    def stand_in(self, entry: dict) -> Any:
+        """A stand-in for an object of the student's class, with its weights and layers."""
+        info = _dict(entry.get("info"))
+        class_name = info.get("class_name")
+        if not (isinstance(class_name, str) and class_name.isidentifier()):
+            raise SnapshotError("a custom layer's class name is malformed")
+        base = _StandInModel if entry.get("model") else _StandInLayer
+        cls = type(class_name, (base,), {"__module__": STUDENT_MODULE,
+                                         "__qualname__": class_name})
+        weights = [_dict(weight) for weight in _list(entry.get("own_weights", []))]
+        tracked = [self.operation(inner) for inner in _list(entry.get("tracked", []))]
+        layer = cls(name=str(entry.get("name")), trainable=bool(entry.get("trainable", True)),
+                    weights=[(self.array(_dict(w.get("value"))), str(w.get("name", "weight")),
+                              bool(w.get("trainable", True))) for w in weights],
+                    tracked=tracked)
+        # What each call gave, so that a Sequential model that calls it while it is built
+        # gets the kernel's shapes without the student's code running.
+        object.__setattr__(layer, "_kfc_output_specs", [
+            [_dict(spec) for spec in _list(_dict(node).get("outputs"))]
+            for node in _list(entry.get("nodes", []))])
+        return layer
 
     def build(self, key: str) -> None:
         entry = self.entries[key]
@@ -418,6 +446,8 @@ class _Rebuilder:
         if len(operation._inbound_nodes) != counted:
             raise SnapshotError(
                 f"has {len(operation._inbound_nodes)} calls after the rebuild, not {counted}")
+        if entry.get("kind") == "custom" or entry.get("probes") is not None:
+            self._record(operation, entry)
         weights = [self.array(w) for w in _list(entry.get("weights", []))]
         if weights:
             try:
@@ -438,6 +468,37 @@ class _Rebuilder:
                 raise SnapshotError(
                     f"was compiled with settings the grader cannot rebuild ({error})") from None
 
+    def _record(self, operation: Any, entry: dict) -> None:
+        """Gives a stand-in (or a model holding one) what the kernel recorded about it."""
+        from autograder.checks import custom
+
+        probes = []
+        for probe in _list(entry.get("probes", [])):
+            probe = _dict(probe)
+            outputs = _dict(probe.get("outputs"))
+            probes.append((self.value(probe.get("inputs")), custom.ProbeFailure(
+                str(outputs.get("message", ""))[:500]) if outputs.get("kind") == "failure"
+                else self.value(outputs)))
+        info = None
+        if entry.get("kind") == "custom":
+            recorded = _dict(entry.get("info"))
+            optional = {name: recorded.get(name) if isinstance(recorded.get(name), str) else None
+                        for name in ("config_error", "round_trip_error")}
+            config = recorded.get("config")
+            info = custom.LayerInfo(
+                class_name=str(recorded.get("class_name")), custom=True,
+                bases=[str(base) for base in _list(recorded.get("bases", []))],
+                methods=[str(method) for method in _list(recorded.get("methods", []))],
+                config=config if isinstance(config, dict) else None,
+                attributes=_dict(recorded.get("attributes")),
+                sublayers={str(name): self.operation(inner)
+                           for name, inner in _dict(entry.get("sublayers")).items()},
+                **optional)
+            if info.config is None and info.config_error is None:
+                info.config_error = "get_config() could not be recorded"
+        object.__setattr__(operation, "_kfc_record", custom.StandInRecord(info=info,
+                                                                           probes=probes))
+
     def _fail(self, key: str, why: str = "", root: str | None = None) -> None:
         """Records that `key` could not be rebuilt: for `why`, or because `root` could not."""
         if key in self.failed:
@@ -451,6 +512,67 @@ class _Rebuilder:
     def _name(self, key: str) -> str:
         entry = self.entries.get(key, {})
         return f"the {entry.get('class', 'operation')} {entry.get('name', '?')!r}"
+
+
+STUDENT_MODULE = "student_code"
+"""The module a stand-in's class claims: not Keras's, so `custom.is_custom` is true."""
+
+
+class _StandIn:
+    """What a stand-in for the student's class does: hold weights, refuse to compute.
+
+    The student's `call` is code the grader does not run. The checks read what the
+    kernel recorded instead (`autograder.checks.custom`); calling the stand-in says so.
+    """
+
+    def _kfc_setup(self, weights: list, tracked: list) -> None:
+        for index, inner in enumerate(tracked):
+            setattr(self, f"kfc_tracked_{index}", inner)
+        for value, name, trainable in weights:
+            variable = self.add_weight(shape=np.shape(value), initializer="zeros",
+                                       dtype=str(value.dtype), trainable=trainable,
+                                       name=name.split("/")[-1].split(":")[0] or "weight")
+            variable.assign(value)
+        self.built = True
+
+    def __getattr__(self, name: str) -> Any:
+        record = self.__dict__.get("_kfc_record")
+        info = getattr(record, "info", None)
+        if not name.startswith("_") and info is not None and name in info.attributes:
+            return info.attributes[name]
+        raise AttributeError(name)
+
+    def get_config(self) -> dict:
+        info = getattr(self.__dict__.get("_kfc_record"), "info", None)
+        if info is None or info.config is None:
+            raise NotImplementedError(getattr(info, "config_error", None) or "no config")
+        return dict(info.config)
+
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
+        recorded = self.__dict__.get("_kfc_output_specs") or []
+        index = len(self._inbound_nodes)
+        if index >= len(recorded) or not recorded[index]:
+            return self.call(*args, **kwargs)
+        outputs = [keras.KerasTensor(shape=tuple(_shape(spec.get("shape"))),
+                                     dtype=str(spec.get("dtype"))) for spec in recorded[index]]
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            f"the grader does not run the code of your class {type(self).__name__}; "
+            "it checks what your layer computed on the probe inputs instead")
+
+
+class _StandInLayer(_StandIn, keras.layers.Layer):
+    def __init__(self, name: str, trainable: bool, weights: list, tracked: list):
+        super().__init__(name=name, trainable=trainable)
+        self._kfc_setup(weights, tracked)
+
+
+class _StandInModel(_StandIn, keras.Model):
+    def __init__(self, name: str, trainable: bool, weights: list, tracked: list):
+        super().__init__(name=name, trainable=trainable)
+        self._kfc_setup(weights, tracked)
 
 
 class Unreadable:

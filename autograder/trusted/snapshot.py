@@ -24,7 +24,13 @@ anything into the snapshot (they control the kernel), but what they write is
 checked as an answer: to pass they must write the data of a right answer,
 which is solving the exercise.
 
-This module runs inside the kernel; it imports only NumPy and Keras.
+- for a custom layer or subclassed model (the student's own class), what it is
+  and computes instead of its code: class name, Keras bases, own methods, config,
+  whether `from_config` recreates it, weights, the layers it holds, and its
+  outputs on the probe inputs of `autograder.checks.custom`.
+
+This module runs inside the kernel; it imports only NumPy and Keras (and
+`autograder.checks.custom`, to describe the student's own classes).
 
 Example (what the grader runs in the kernel at a test cell):
 
@@ -60,6 +66,12 @@ class Unsupported(Exception):
 def _keras():
     """Keras, if the notebook has loaded it: without it, no value can be a Keras object."""
     return sys.modules.get("keras")
+
+
+def _is_custom(operation: Any) -> bool:
+    """Whether an operation's class is the student's own (defined outside Keras)."""
+    module = type(operation).__module__ or ""
+    return not (module == "keras" or module.startswith("keras."))
 
 
 def _is_symbolic_tensor(value: Any) -> bool:
@@ -117,6 +129,8 @@ class _Writer:
         if isinstance(operation, keras.layers.InputLayer):
             entry["kind"] = "input"
             entry["config"] = self.plain(operation.get_config())
+        elif isinstance(operation, keras.layers.Layer) and _is_custom(operation):
+            self.describe_custom(operation, entry)
         elif isinstance(operation, keras.Sequential):
             entry["kind"] = "sequential"
             entry["layers"] = [self.operation(layer) for layer in operation.layers]
@@ -149,10 +163,57 @@ class _Writer:
         else:  # a keras.ops operation called on symbolic tensors (`x + y`, ops.concatenate)
             entry["kind"] = "op"
             entry["config"] = self.plain(operation.get_config())
+        if entry["kind"] in ("functional", "sequential") and self.contains_custom(operation):
+            entry["probes"] = self.probes(operation)
         if isinstance(operation, keras.Model):
             entry["compile"] = self.compile_config(operation)
         entry["nodes"] = [self.node(node) for node in operation._inbound_nodes]
         return entry
+
+    # The student's own classes --------------------------------------------
+    def describe_custom(self, operation: Any, entry: dict) -> None:
+        """A custom layer or subclassed model: what it is and computes, never its code.
+
+        The trusted checks rebuild it as a stand-in with these facts
+        (`autograder.checks.custom`): its class name, bases, own methods, config
+        and whether `from_config` recreates it, its plain attributes, its own
+        weights, the Keras layers it tracks, and its outputs on the probe inputs.
+        """
+        from autograder.checks import custom
+
+        info = custom.inspect_layer(operation)
+        entry["kind"] = "custom"
+        entry["model"] = isinstance(operation, self.keras.Model)
+        entry["info"] = {
+            "class_name": info.class_name, "bases": info.bases, "methods": info.methods,
+            "config": info.config, "config_error": info.config_error,
+            "round_trip_error": info.round_trip_error, "attributes": info.attributes}
+        entry["sublayers"] = {name: self.operation(layer) for name, layer in info.sublayers.items()}
+        entry["tracked"] = [self.operation(layer) for layer in operation._layers]
+        own = list(operation._trainable_variables) + list(operation._non_trainable_variables)
+        entry["own_weights"] = [
+            {"value": self.array(variable), "name": str(variable.name),
+             "trainable": bool(variable.trainable), "dtype": str(variable.dtype)}
+            for variable in own]
+        entry["trainable"] = bool(operation.trainable)
+        entry["probes"] = self.probes(operation)
+
+    def contains_custom(self, model: Any, depth: int = 0) -> bool:
+        if depth > MAX_DEPTH:
+            return False
+        return any(_is_custom(operation) or (
+            isinstance(operation, self.keras.Model) and self.contains_custom(operation, depth + 1))
+            for operation in getattr(model, "layers", []))
+
+    def probes(self, operation: Any) -> list[dict]:
+        from autograder.checks import custom
+
+        recorded = []
+        for inputs, outputs in custom.probe_outputs(operation):
+            recorded.append({"inputs": self.value(inputs), "outputs": (
+                {"kind": "failure", "message": outputs.message[:500]}
+                if isinstance(outputs, custom.ProbeFailure) else self.value(outputs))})
+        return recorded
 
     def internal_nodes(self, functional: Any) -> list[list]:
         nodes = []

@@ -8,6 +8,11 @@ ordered to follow their inputs so parallel branches stay side by side. Each
 box shows the layer's name, type and output shape(s); shared layers are
 drawn in orange with their number of nodes, and the edges into or out of a
 layer that has several nodes are labelled with the node index they use.
+An edge that skips rows (a residual shortcut, a short branch joining a long
+one) and would run straight through the boxes between its ends is routed
+around them instead: down into the gap below its source, out to a lane beside
+the boxes it skips, and back in above its destination, so a skip connection
+stays visible.
 
 Example:
 
@@ -24,7 +29,8 @@ from typing import Any
 import networkx as nx
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.path import Path as MplPath
 
 from keras_functional_course.graph import model_graph, without_self_loops
 
@@ -54,6 +60,9 @@ _COLORS = {
 }
 _BOX_WIDTH = 0.86
 _BOX_HEIGHT = 0.62
+_LANE_MARGIN = 0.18  # from the skipped boxes to the first lane of routed edges
+_LANE_SPACING = 0.14  # between the lanes of several routed edges on one side
+_CORNER = 0.1  # radius of a routed edge's rounded corners
 
 
 def layout_rows(graph: nx.DiGraph) -> list[list[str]]:
@@ -138,6 +147,151 @@ def _draw_self_loop(ax: Axes, x: float, y: float, label: str) -> None:
     ax.text(right + 0.12, y, label, fontsize=7, ha="left", va="center", color="#9c4a00")
 
 
+def _segment_crosses_box(
+    start: tuple[float, float], end: tuple[float, float], center: tuple[float, float]
+) -> bool:
+    """Whether the segment from `start` to `end` enters the box drawn at `center`.
+
+    The box is taken slightly larger than drawn (its rounded padding and a
+    margin), so an edge that only grazes a box counts as crossing it.
+    """
+    margin = 0.04
+    left = center[0] - _BOX_WIDTH / 2 - margin
+    right = center[0] + _BOX_WIDTH / 2 + margin
+    bottom = center[1] - _BOX_HEIGHT / 2 - margin
+    top = center[1] + _BOX_HEIGHT / 2 + margin
+    # Liang-Barsky clipping of the segment against the box.
+    (x0, y0), (x1, y1) = start, end
+    dx, dy = x1 - x0, y1 - y0
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - bottom), (dy, top - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
+def _rounded_polyline(points: list[tuple[float, float]], radius: float) -> MplPath:
+    """A path through `points` whose corners are rounded with quadratic curves."""
+    vertices = [points[0]]
+    codes = [MplPath.MOVETO]
+    for before, corner, after in zip(points, points[1:], points[2:], strict=False):
+        def towards(point, target, length):
+            distance = ((target[0] - point[0]) ** 2 + (target[1] - point[1]) ** 2) ** 0.5
+            share = min(length, distance / 2) / distance if distance else 0.0
+            return (point[0] + (target[0] - point[0]) * share,
+                    point[1] + (target[1] - point[1]) * share)
+
+        vertices += [towards(corner, before, radius), corner, towards(corner, after, radius)]
+        codes += [MplPath.LINETO, MplPath.CURVE3, MplPath.CURVE3]
+    vertices.append(points[-1])
+    codes.append(MplPath.LINETO)
+    return MplPath(vertices, codes)
+
+
+def _route_around(
+    start: tuple[float, float],
+    end: tuple[float, float],
+    lane: float,
+    below: float = 0.5,
+    above: float = 0.5,
+) -> list[tuple[float, float]]:
+    """The corners of an edge that leaves its source's bottom, runs down `lane`
+    (an x beside the boxes it skips) and enters its destination's top.
+
+    The horizontal parts run in the empty gaps between rows: `below` and
+    `above` say where in the gap under the source and over the destination
+    (0: at the box, 1: at the next row's box), so that several routed edges
+    leaving or entering one box do not overlap.
+    """
+    (x0, y0), (x1, y1) = start, end
+    gap = 1 - _BOX_HEIGHT
+    gap_below = y0 - gap * below
+    gap_above = y1 + gap * above
+    return [(x0, y0), (x0, gap_below), (lane, gap_below), (lane, gap_above), (x1, gap_above),
+            (x1, y1)]
+
+
+def _end_offset(k: int) -> float:
+    """How far from a box's centre the k-th routed edge of that box leaves or enters it."""
+    return min(0.2 + 0.09 * k, _BOX_WIDTH / 2 - 0.05)
+
+
+def _level(k: int) -> float:
+    """Where in the gap beside a box the k-th routed edge of that box runs (see _route_around)."""
+    return max(0.5 - 0.12 * k, 0.15)
+
+
+def _route_edges(
+    graph: nx.DiGraph,
+    rows: list[list[str]],
+    positions: dict[str, tuple[float, float]],
+) -> dict[tuple[str, str], tuple[list[tuple[float, float]], float | None]]:
+    """Each edge's corner points, and the x of its side lane (None: a straight edge).
+
+    An edge is straight from the bottom of its source's box to the top of its
+    destination's, unless that line would cross a box of a row in between (a
+    skip connection): then it is routed around them, on the side nearer to
+    its ends, each further routed edge on that side one lane further out.
+    Self-loops get their endpoints only (they are drawn apart).
+    """
+    row_of = {name: depth for depth, row in enumerate(rows) for name in row}
+    used_lanes = {"left": 0, "right": 0}
+    routes: dict[tuple[str, str], tuple[list[tuple[float, float]], float | None]] = {}
+    routed: list[tuple[str, str, int, float]] = []  # source, destination, sign, lane
+    for source, destination in graph.edges:
+        (x0, y0), (x1, y1) = positions[source], positions[destination]
+        start, end = (x0, y0 - _BOX_HEIGHT / 2), (x1, y1 + _BOX_HEIGHT / 2)
+        skipped = [
+            positions[name]
+            for name in positions
+            if row_of[source] < row_of[name] < row_of[destination]
+        ]
+        if source == destination or not any(
+            _segment_crosses_box(start, end, center) for center in skipped
+        ):
+            routes[source, destination] = ([start, end], None)
+            continue
+        right_lane = max(x for x, _ in skipped) + _BOX_WIDTH / 2 + _LANE_MARGIN
+        left_lane = min(x for x, _ in skipped) - _BOX_WIDTH / 2 - _LANE_MARGIN
+        middle = (x0 + x1) / 2
+        side = "right" if right_lane - middle <= middle - left_lane else "left"
+        step = _LANE_SPACING * used_lanes[side]
+        used_lanes[side] += 1
+        lane = right_lane + step if side == "right" else left_lane - step
+        routed.append((source, destination, 1 if side == "right" else -1, lane))
+    # Leave and enter the boxes off-centre, towards the lane, so a routed edge has its own
+    # ends beside the straight edges at the boxes' centres. Of the routed edges of one box
+    # on one side, the one on a lane further out ends further out, and runs in the gap
+    # nearer the source box (above the others) or nearer the destination box (below the
+    # others): so they do not cross.
+    def rank(edge, end_index):
+        box, sign = edge[end_index], edge[2]
+        lanes = sorted(sign * other[3] for other in routed
+                       if other[end_index] == box and other[2] == sign)
+        return lanes.index(sign * edge[3])
+
+    for edge in routed:
+        source, destination, sign, lane = edge
+        (x0, y0), (x1, y1) = positions[source], positions[destination]
+        k_out, k_in = rank(edge, 0), rank(edge, 1)
+        start = (x0 + sign * _end_offset(k_out), y0 - _BOX_HEIGHT / 2)
+        end = (x1 + sign * _end_offset(k_in), y1 + _BOX_HEIGHT / 2)
+        routes[source, destination] = (
+            _route_around(start, end, lane, below=_level(k_out), above=_level(k_in)),
+            lane,
+        )
+    return routes
+
+
 def draw_model(
     model: Any,
     *,
@@ -165,47 +319,54 @@ def draw_model(
         graph.nodes[name]["name"] = name
     rows = layout_rows(graph)
     widest = max(len(row) for row in rows)
-    if ax is None:
-        figure = ModelDrawing(
-            figsize=(max(4.0, 2.5 * widest), max(2.5, 1.15 * len(rows) + 0.6))
-        )
-        ax = figure.add_subplot()
-    else:
-        figure = ax.figure
     positions = {
         name: (index - (len(row) - 1) / 2, -depth)
         for depth, row in enumerate(rows)
         for index, name in enumerate(row)
     }
-    for source, destination in graph.edges:
+    routes = _route_edges(graph, rows, positions)
+    x_low = min([-widest / 2] + [lane - 0.15 for *_, lane in routes.values() if lane is not None])
+    x_high = max([widest / 2] + [lane + 0.15 for *_, lane in routes.values() if lane is not None])
+    if ax is None:
+        figure = ModelDrawing(
+            figsize=(max(4.0, 2.5 * (x_high - x_low)), max(2.5, 1.15 * len(rows) + 0.6))
+        )
+        ax = figure.add_subplot()
+    else:
+        figure = ax.figure
+    arrow = {"arrowstyle": "-|>", "color": "#555555", "lw": 1.0, "shrinkA": 0, "shrinkB": 0}
+    for (source, destination), (points, lane) in routes.items():
         (x0, y0), (x1, y1) = positions[source], positions[destination]
         if source == destination:
             _draw_self_loop(ax, x0, y0, _edge_label(graph, source, destination))
             continue
-        ax.annotate(
-            "",
-            xy=(x1, y1 + _BOX_HEIGHT / 2),
-            xytext=(x0, y0 - _BOX_HEIGHT / 2),
-            arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 1.0,
-                        "shrinkA": 0, "shrinkB": 0},
-        )
+        if lane is None:
+            artist = ax.annotate("", xy=points[-1], xytext=points[0], arrowprops=arrow)
+            label_at = ((x0 + x1) / 2, (y0 + y1) / 2)
+        else:
+            artist = FancyArrowPatch(
+                path=_rounded_polyline(points, _CORNER), mutation_scale=10, **arrow
+            )
+            ax.add_patch(artist)
+            label_at = (lane, (y0 + y1) / 2)
+        artist.set_gid(f"edge:{source}->{destination}")
         label = _edge_label(graph, source, destination)
         if label:
             ax.text(
-                (x0 + x1) / 2, (y0 + y1) / 2, label, fontsize=7, ha="center", va="center",
+                *label_at, label, fontsize=7, ha="center", va="center",
                 color="#9c4a00",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9},
             )
     for name, (x, y) in positions.items():
         data = graph.nodes[name]
-        ax.add_patch(
-            FancyBboxPatch(
-                (x - _BOX_WIDTH / 2, y - _BOX_HEIGHT / 2), _BOX_WIDTH, _BOX_HEIGHT,
-                boxstyle="round,pad=0.02", fc=_color(data), ec="#444444", lw=0.8,
-            )
+        box = FancyBboxPatch(
+            (x - _BOX_WIDTH / 2, y - _BOX_HEIGHT / 2), _BOX_WIDTH, _BOX_HEIGHT,
+            boxstyle="round,pad=0.02", fc=_color(data), ec="#444444", lw=0.8,
         )
+        box.set_gid(f"box:{name}")
+        ax.add_patch(box)
         ax.text(x, y, _box_text(data), ha="center", va="center", fontsize=7, wrap=True)
-    ax.set_xlim(-widest / 2, widest / 2)
+    ax.set_xlim(x_low, x_high)
     ax.set_ylim(-len(rows) + 0.5 - 0.1, 0.5 + 0.1)
     ax.set_axis_off()
     ax.set_title(title if title is not None else model.name, fontsize=10)

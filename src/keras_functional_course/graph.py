@@ -384,7 +384,8 @@ def model_graph(model: Any) -> nx.DiGraph:
         layer = internals.node_operation(node)
         index = internals.node_index(node)
         if layer.name not in graph:
-            num_params = layer.count_params() if layer.built else 0
+            # A keras.ops operation (`keras.ops.square(x)`) has no weights and no `built`.
+            num_params = layer.count_params() if getattr(layer, "built", False) else 0
             graph.add_node(
                 layer.name,
                 layer=layer,

@@ -8,9 +8,12 @@ def sequential(*lines):
 
 
 INPUT = "keras.Input(shape=(20,))"
-HIDDEN = 'layers.Dense(64, activation="relu")'
+INIT = "kernel_initializer=keras.initializers.RandomUniform(-0.05, 0.05)"
+HIDDEN = f"layers.Dense(64, {INIT})"
+TANH = 'layers.Activation("tanh")'
 DROP = "layers.Dropout(0.5)"
-OUT = 'layers.Dense(10, activation="softmax")'
+OUT = f"layers.Dense(10, {INIT})"
+SOFTMAX = 'layers.Activation("softmax")'
 COMPILE = (
     "keras.utils.set_random_seed(0)\n"
     "softmax_mlp.compile(\n"
@@ -29,7 +32,7 @@ def train(optimizer=None, loss="categorical_crossentropy", epochs=5, batch=8, fi
                           fit_extra=fit_extra, evaluate=evaluate or EVALUATE)
     return code.replace('metrics=["accuracy"]', f"metrics=[{metric}]")
 
-SGD = "keras.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True)"
+SGD = "keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True)"
 EVALUATE = "_, test_accuracy = softmax_mlp.evaluate(softmax_x_test, softmax_y_test, verbose=0)"
 TWIN = (
     START
@@ -42,6 +45,13 @@ TWIN = (
     'twin = keras.Model(features, probability, name="twin")'
 )
 DROPOUT = "x = layers.Dropout(0.5)(x)\n"
+REUSER = START + (
+    'new_features = keras.Input(shape=(8, 8), name="new_features")\n'
+    "flat_features = layers.Flatten()(new_features)\n"
+    "rescaled = layers.Rescaling(0.1)(flat_features)\n"
+    "reused_scores = {call}\n"
+    'reuser = keras.Model(new_features, reused_scores, name="reuser")'
+)
 CHURN = START + (
     "{input_line}\n"
     "{hidden_line}\n"
@@ -53,42 +63,59 @@ HIDDEN_LINE = 'x = layers.Dense(16, activation="relu", name="hidden")(clicks)'
 
 
 MISTAKES = [
-    # Exercise 1: Sequential with .add()
+    # Exercise 1: the seed's first MLP in Keras 3, with .add()
     dict(notebook=NB, cell="ex1_softmax_mlp", why="the Dropout layers left out",
-         code=sequential(INPUT, HIDDEN, HIDDEN, OUT),
+         code=sequential(INPUT, HIDDEN, TANH, HIDDEN, TANH, OUT, SOFTMAX),
          fails={"ex1_softmax_mlp_layers": "0 Dropout layer(s)"}),
     dict(notebook=NB, cell="ex1_softmax_mlp", why="a third Dropout added before the output",
-         code=sequential(INPUT, HIDDEN, DROP, HIDDEN, DROP, DROP, OUT),
+         code=sequential(INPUT, HIDDEN, TANH, DROP, HIDDEN, TANH, DROP, DROP, OUT, SOFTMAX),
          fails={"ex1_softmax_mlp_layers": "3 Dropout layer(s)"}),
     dict(notebook=NB, cell="ex1_softmax_mlp", why="hidden layers of 32 units",
-         code=sequential(INPUT, 'layers.Dense(32, activation="relu")', DROP,
-                         'layers.Dense(32, activation="relu")', DROP, OUT),
+         code=sequential(INPUT, HIDDEN.replace("64", "32"), TANH, DROP, HIDDEN.replace("64", "32"),
+                         TANH, DROP, OUT, SOFTMAX),
          fails={"ex1_softmax_mlp_layers": "units 32",
                 "ex1_softmax_mlp_params": "Not checked yet: an earlier check of exercise 1"}),
     dict(notebook=NB, cell="ex1_softmax_mlp", why="no softmax on the output layer",
-         code=sequential(INPUT, HIDDEN, DROP, HIDDEN, DROP, "layers.Dense(10)"),
+         code=sequential(INPUT, HIDDEN, TANH, DROP, HIDDEN, TANH, DROP, OUT),
          fails={"ex1_softmax_mlp_layers": "Expected 'softmax'"}),
     dict(notebook=NB, cell="ex1_softmax_mlp", why="a sigmoid instead of the softmax",
-         code=sequential(INPUT, HIDDEN, DROP, HIDDEN, DROP, 'layers.Dense(10, activation="sigmoid")'),
+         code=sequential(INPUT, HIDDEN, TANH, DROP, HIDDEN, TANH, DROP, OUT,
+                         'layers.Activation("sigmoid")'),
          fails={"ex1_softmax_mlp_layers": "activation 'sigmoid'"}),
-    dict(notebook=NB, cell="ex1_softmax_mlp", why="the hidden Dense layers without ReLU",
-         code=sequential(INPUT, "layers.Dense(64)", DROP, "layers.Dense(64)", DROP, OUT),
+    dict(notebook=NB, cell="ex1_softmax_mlp", why="ReLU (the seed's second example) instead of tanh",
+         code=sequential(INPUT, HIDDEN, 'layers.Activation("relu")', DROP, HIDDEN,
+                         'layers.Activation("relu")', DROP, OUT, SOFTMAX),
+         fails={"ex1_softmax_mlp_layers": "activation 'relu'"}),
+    dict(notebook=NB, cell="ex1_softmax_mlp", why="the hidden layers without their tanh",
+         code=sequential(INPUT, HIDDEN, DROP, HIDDEN, DROP, OUT, SOFTMAX),
          fails={"ex1_softmax_mlp_layers": "no activation (linear)"}),
     dict(notebook=NB, cell="ex1_softmax_mlp", why="a dropout rate of 0.2",
-         code=sequential(INPUT, HIDDEN, "layers.Dropout(0.2)", HIDDEN, "layers.Dropout(0.2)", OUT),
+         code=sequential(INPUT, HIDDEN, TANH, "layers.Dropout(0.2)", HIDDEN, TANH,
+                         "layers.Dropout(0.2)", OUT, SOFTMAX),
          fails={"ex1_softmax_mlp_layers": "dropout rate 0.2"}),
     dict(notebook=NB, cell="ex1_softmax_mlp", why="written in the functional style",
          code=START + "inputs = keras.Input(shape=(20,))\n"
-         'x = layers.Dropout(0.5)(layers.Dense(64, activation="relu")(inputs))\n'
-         'x = layers.Dropout(0.5)(layers.Dense(64, activation="relu")(x))\n'
-         'softmax_mlp = keras.Model(inputs, layers.Dense(10, activation="softmax")(x))',
+         f'x = layers.Dropout(0.5)(layers.Dense(64, activation="tanh", {INIT})(inputs))\n'
+         f'x = layers.Dropout(0.5)(layers.Dense(64, activation="tanh", {INIT})(x))\n'
+         f'softmax_mlp = keras.Model(inputs, layers.Dense(10, activation="softmax", {INIT})(x))',
          fails={"ex1_softmax_mlp_layers": "Expected a keras.Sequential"}),
     dict(notebook=NB, cell="ex1_softmax_mlp", why="a Dropout before the first Dense instead of after the second",
-         code=sequential(INPUT, DROP, HIDDEN, DROP, HIDDEN, OUT),
+         code=sequential(INPUT, DROP, HIDDEN, TANH, DROP, HIDDEN, TANH, OUT, SOFTMAX),
          fails={"ex1_softmax_mlp_layers": "Expected the layers connected as the exercise describes"}),
+    dict(notebook=NB, cell="ex1_softmax_mlp", why="the seed's init='uniform' dropped (Keras's default initializer)",
+         code=sequential(INPUT, "layers.Dense(64)", TANH, DROP, "layers.Dense(64)", TANH, DROP,
+                         "layers.Dense(10)", SOFTMAX),
+         fails={"ex1_softmax_mlp_layers": "starts its kernel with GlorotUniform. Expected RandomUniform(minval=-0.05, maxval=0.05)"}),
+    dict(notebook=NB, cell="ex1_softmax_mlp", why="init='uniform' read as uniform between 0 and 1",
+         code=sequential(INPUT, HIDDEN, TANH, DROP, HIDDEN, TANH, DROP, OUT, SOFTMAX)
+         .replace("RandomUniform(-0.05, 0.05)", "RandomUniform(0.0, 1.0)"),
+         fails={"ex1_softmax_mlp_layers": "RandomUniform(minval=0.0, maxval=1.0)"}),
     # Exercise 2: compile, fit, evaluate
-    dict(notebook=NB, cell="ex2_train", why="optimizer given by name, without momentum",
+    dict(notebook=NB, cell="ex2_train", why="optimizer given by name (rate 0.01, no momentum)",
          code=train(optimizer='"sgd"'),
+         fails={"ex2_compiled_with_sgd": "Expected learning_rate=0.1"}),
+    dict(notebook=NB, cell="ex2_train", why="momentum left out",
+         code=train(optimizer=SGD.replace(", momentum=0.9", "")),
          fails={"ex2_compiled_with_sgd": "Expected momentum=0.9"}),
     dict(notebook=NB, cell="ex2_train", why="Nesterov momentum left out",
          code=train(optimizer=SGD.replace(", nesterov=True", "")),
@@ -115,10 +142,9 @@ MISTAKES = [
     dict(notebook=NB, cell="ex2_train", why="the loss kept instead of the accuracy",
          code=train(evaluate=EVALUATE.replace("_, test_accuracy", "test_accuracy, _")),
          fails={"ex2_test_accuracy": "evaluate returns the loss first, then each metric"}),
-    # last of exercise 2: this learning rate makes the weights diverge
-    dict(notebook=NB, cell="ex2_train", why="the seed's learning rate of 0.1 kept",
-         code=train(optimizer=SGD.replace("0.01", "0.1")),
-         fails={"ex2_compiled_with_sgd": "Expected learning_rate=0.01"}),
+    dict(notebook=NB, cell="ex2_train", why="the quick start's learning rate of 0.01 instead of the seed's 0.1",
+         code=train(optimizer=SGD.replace("0.1", "0.01")),
+         fails={"ex2_compiled_with_sgd": "Expected learning_rate=0.1"}),
     # Exercise 3: the functional twin
     dict(notebook=NB, cell="ex3_twin", why="the Dropout layers left out",
          code=TWIN.format(input_name="features", units=64, dropout1="", dropout2=""),
@@ -166,47 +192,49 @@ MISTAKES = [
          code=TWIN.format(input_name="features", units=64, dropout1=DROPOUT,
                           dropout2=DROPOUT).replace(', name="probability"', ""),
          fails={"ex3_twin_names": "named ['probability']"}),
-    # Exercise 4: reuse a trained model
+    # Exercise 4: reuse a trained model on 8x8 grids, ten times larger
     dict(notebook=NB, cell="ex4_reuser", why="a Dense instead of the trained sub-model",
-         code=START + 'new_features = keras.Input(shape=(64,), name="new_features")\n'
-         'reused_scores = layers.Dense(10, activation="softmax")(new_features)\n'
-         'reuser = keras.Model(new_features, reused_scores, name="reuser")',
+         code=REUSER.format(call='layers.Dense(10, activation="softmax")(rescaled)'),
          fails={"ex4_reuser_calls_a_model": "0 Model layer(s)",
                 "ex4_reuser_shares_weights": "different predictions"}),
     dict(notebook=NB, cell="ex4_reuser", why="a freshly built MLP instead of the trained one",
-         code=START + 'new_features = keras.Input(shape=(64,), name="new_features")\n'
-         "reused_scores = builders.build_functional_mlp()(new_features)\n"
-         'reuser = keras.Model(new_features, reused_scores, name="reuser")',
-         fails={"ex4_reuser_calls_a_model": "is not what calling `trained_mlp`",
+         code=REUSER.format(call="builders.build_functional_mlp()(rescaled)"),
+         fails={"ex4_reuser_calls_a_model": "is not what calling `trained_mlp` returns",
                 "ex4_reuser_shares_weights": "different predictions"}),
     dict(notebook=NB, cell="ex4_reuser", why="a clone of the trained model",
-         code=START + 'new_features = keras.Input(shape=(64,), name="new_features")\n'
-         "reused_scores = keras.models.clone_model(trained_mlp)(new_features)\n"
-         'reuser = keras.Model(new_features, reused_scores, name="reuser")',
-         fails={"ex4_reuser_shares_weights": "different predictions"}),
+         code=REUSER.format(call="keras.models.clone_model(trained_mlp)(rescaled)"),
+         fails={"ex4_reuser_calls_a_model": "is not what calling `trained_mlp` returns",
+                "ex4_reuser_shares_weights": "different predictions"}),
     dict(notebook=NB, cell="ex4_reuser", why="a copy of the weights instead of the weights",
-         code=START + 'new_features = keras.Input(shape=(64,), name="new_features")\n'
-         "copy = builders.build_functional_mlp()\n"
-         "copy.set_weights(trained_mlp.get_weights())\n"
-         "reused_scores = copy(new_features)\n"
-         'reuser = keras.Model(new_features, reused_scores, name="reuser")',
+         code=REUSER.replace("reused_scores = {call}", "copy = builders.build_functional_mlp()\n"
+                             "copy.set_weights(trained_mlp.get_weights())\n"
+                             "reused_scores = copy(rescaled)"),
          fails={"ex4_reuser_shares_weights": "merely hold a copy"}),
     dict(notebook=NB, cell="ex4_reuser", why="the lesson model reused as the answer",
-         code=START + 'new_features = keras.Input(shape=(64,), name="new_features")\n'
-         "reused_scores = trained_mlp(new_features)\n"
-         "reuser = trained_mlp",
+         code=REUSER.format(call="trained_mlp(rescaled)").replace(
+             'reuser = keras.Model(new_features, reused_scores, name="reuser")', "reuser = trained_mlp"),
          fails={"ex4_reuser_calls_a_model": "is `trained_mlp` itself"}),
     dict(notebook=NB, cell="ex4_reuser", why="input left unnamed",
-         code=START + "new_features = keras.Input(shape=(64,))\n"
-         "reused_scores = trained_mlp(new_features)\n"
-         'reuser = keras.Model(new_features, reused_scores, name="reuser")',
+         code=REUSER.format(call="trained_mlp(rescaled)").replace(', name="new_features"', ""),
          fails={"ex4_reuser_calls_a_model": "named ['new_features']"}),
+    dict(notebook=NB, cell="ex4_reuser", why="an input of 64 numbers, as in the lesson, instead of grids",
+         code=REUSER.format(call="trained_mlp(rescaled)").replace("shape=(8, 8)", "shape=(64,)"),
+         fails={"ex4_reuser_calls_a_model": "(None, 8, 8)",
+                "ex4_reuser_shares_weights": "(None, 8, 8)"}),
+    dict(notebook=NB, cell="ex4_reuser", why="the scale left as the sensor reports it",
+         code=REUSER.format(call="trained_mlp(flat_features)"),
+         fails={"ex4_reuser_shares_weights": "gives a grid other scores"}),
+    dict(notebook=NB, cell="ex4_reuser", why="multiplied by 10 instead of divided",
+         code=REUSER.format(call="trained_mlp(rescaled)").replace("Rescaling(0.1)", "Rescaling(10.0)"),
+         fails={"ex4_reuser_shares_weights": "divide by 10"}),
+    dict(notebook=NB, cell="ex4_reuser", why="the grid flattened column by column",
+         code=REUSER.format(call="trained_mlp(rescaled)").replace(
+             "layers.Flatten()(new_features)", "layers.Flatten()(layers.Permute((2, 1))(new_features))"),
+         fails={"ex4_reuser_shares_weights": "lay each grid out row by row again"}),
     dict(notebook=NB, cell="ex4_reuser", why="the new model trained although the text says not to",
-         code=START + 'new_features = keras.Input(shape=(64,), name="new_features")\n'
-         "reused_scores = trained_mlp(new_features)\n"
-         'reuser = keras.Model(new_features, reused_scores, name="reuser")\n'
-         'reuser.compile(optimizer="rmsprop", loss="categorical_crossentropy")\n'
-         "reuser.fit(x_train, y_train, epochs=1, verbose=0)",
+         code=REUSER.format(call="trained_mlp(rescaled)")
+         + '\nreuser.compile(optimizer="rmsprop", loss="categorical_crossentropy")\n'
+         "reuser.fit(10 * x_train.reshape(-1, 8, 8), y_train, epochs=1, verbose=0)",
          fails={"ex4_reuser_shares_weights": "Your answer trains `reuser`"}),
     # Exercise 5: fix a disconnected graph
     dict(notebook=NB, cell="ex5_churn", why="connected by wrapping a fresh unnamed input",

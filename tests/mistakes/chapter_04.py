@@ -24,18 +24,40 @@ def inception_with(old, new):
 
 
 IDENTITY = '''block_input = keras.Input(shape=(16, 16, 32), name="block_input")
-y = layers.Conv2D(32, 3, padding="same", activation="relu")(block_input)
-y = layers.Conv2D(32, 3, padding="same")(y)
+y = layers.Conv2D(8, 1, padding="same")(block_input)
+y = layers.BatchNormalization()(y)
+y = layers.ReLU()(y)
+y = layers.Conv2D(8, 3, padding="same")(y)
+y = layers.BatchNormalization()(y)
+y = layers.ReLU()(y)
+y = layers.Conv2D(32, 1, padding="same")(y)
+y = layers.BatchNormalization()(y)
 residual_add = layers.add([y, block_input], name="residual_add")
-identity_block = keras.Model(block_input, residual_add, name="identity_block")'''
+block_output = layers.ReLU(name="block_output")(residual_add)
+identity_block = keras.Model(block_input, block_output, name="identity_block")'''
 
 PROJECTION = '''block_input = keras.Input(shape=(16, 16, 32), name="block_input")
-y = layers.Conv2D(64, 3, padding="same", activation="relu")(block_input)
-y = layers.Conv2D(64, 3, padding="same", activation="relu")(y)
-y = layers.MaxPooling2D(2, strides=2)(y)
+y = layers.Conv2D(64, 3, strides=2, padding="same")(block_input)
+y = layers.BatchNormalization()(y)
+y = layers.ReLU()(y)
+y = layers.Conv2D(64, 3, padding="same")(y)
+y = layers.BatchNormalization()(y)
 residual = layers.Conv2D(64, 1, strides=2, padding="same")(block_input)
 residual_add = layers.add([y, residual], name="residual_add")
-projection_block = keras.Model(block_input, residual_add, name="projection_block")'''
+block_output = layers.ReLU(name="block_output")(residual_add)
+projection_block = keras.Model(block_input, block_output, name="projection_block")'''
+
+def identity_with(old, new):
+    """The right bottleneck block with one line changed."""
+    assert old in IDENTITY
+    return START + IDENTITY.replace(old, new)
+
+
+def projection_with(old, new):
+    """The right strided block with one line changed."""
+    assert old in PROJECTION
+    return START + PROJECTION.replace(old, new)
+
 
 NETWORK = '''network_input = keras.Input(shape=(16, 16, 3), name="image")
 x = inception(network_input)
@@ -84,56 +106,94 @@ MISTAKES = [
                              "layers.add([branch_a, branch_b, branch_c, branch_d],"),
          fails={"ex1_branches_from_input": "has 0 Concatenate layer(s)",
                 "ex1_concat_axis": "has 0 Concatenate layer(s)"}),
-    # Exercise 2: the identity block
+    # Exercise 2: the bottleneck block with an identity shortcut
     FOUNDATION["a residual added from the wrong tensor"],
     dict(notebook=NB, cell="ex2_identity_block", why="a projection where the shapes already match",
-         code=START + IDENTITY.replace(
-             "residual_add = layers.add([y, block_input]",
-             'residual = layers.Conv2D(32, 1, padding="same")(block_input)\n'
-             "residual_add = layers.add([y, residual]"),
+         code=identity_with('residual_add = layers.add([y, block_input]',
+                            'residual = layers.Conv2D(32, 1, padding="same")(block_input)\n'
+                            "residual_add = layers.add([y, residual]"),
          fails={"ex2_identity_shortcut": "adds a projection of the input",
                 "ex2_same_layers": "adds a projection of the input"}),
-    dict(notebook=NB, cell="ex2_identity_block", why="a ReLU after the addition",
-         code=START + IDENTITY.replace(
-             'residual_add = layers.add([y, block_input], name="residual_add")',
-             'added = layers.add([y, block_input])\n'
-             'residual_add = layers.Activation("relu", name="residual_add")(added)'),
-         fails={"ex2_same_layers": "1 Activation layer (expected 0)"}),
-    dict(notebook=NB, cell="ex2_identity_block", why="a ReLU on the second convolution of the path",
-         code=START + IDENTITY.replace('y = layers.Conv2D(32, 3, padding="same")(y)',
-                                       'y = layers.Conv2D(32, 3, padding="same", activation="relu")(y)'),
-         fails={"ex2_same_layers": "has activation 'relu'. Expected no activation (linear)"}),
-    dict(notebook=NB, cell="ex2_identity_block", why="5x5 convolutions on the path (same shapes)",
-         code=START + IDENTITY.replace("Conv2D(32, 3,", "Conv2D(32, 5,"),
-         fails={"ex2_same_layers": "has kernel size (5, 5). Expected (3, 3)"}),
-    # Exercise 3: the projection block
+    dict(notebook=NB, cell="ex2_identity_block", why="no ReLU after the addition (the Add named as the output)",
+         code=identity_with('residual_add = layers.add([y, block_input], name="residual_add")\n'
+                            'block_output = layers.ReLU(name="block_output")(residual_add)',
+                            'block_output = layers.add([y, block_input], name="block_output")'),
+         fails={"ex2_same_layers": "has 2 Activation layers (expected 3)"}),
+    dict(notebook=NB, cell="ex2_identity_block", why="no ReLU layer at all: the Add is the output, and block_output missing",
+         code=identity_with('block_output = layers.ReLU(name="block_output")(residual_add)\n'
+                            'identity_block = keras.Model(block_input, block_output, name="identity_block")',
+                            'identity_block = keras.Model(block_input, residual_add, name="identity_block")'),
+         fails={"ex2_identity_shortcut": "block_output"}),
+    dict(notebook=NB, cell="ex2_identity_block", why="the Add layer not named",
+         code=identity_with(', name="residual_add")', ")"),
+         fails={"ex2_same_layers": "has no layer named 'residual_add'"}),
+    dict(notebook=NB, cell="ex2_identity_block", why="a ReLU on the path's output too, before the addition",
+         code=identity_with('y = layers.Conv2D(32, 1, padding="same")(y)\ny = layers.BatchNormalization()(y)\n', 'y = layers.Conv2D(32, 1, padding="same")(y)\ny = layers.BatchNormalization()(y)\ny = layers.ReLU()(y)\n'),
+         fails={"ex2_same_layers": "has 4 Activation layers (expected 3)"}),
+    dict(notebook=NB, cell="ex2_identity_block", why="the ReLU before the batch normalisation (activation on the convolution)",
+         code=identity_with('y = layers.Conv2D(8, 1, padding="same")(block_input)\n'
+                            'y = layers.BatchNormalization()(y)\n'
+                            'y = layers.ReLU()(y)\n',
+                            'y = layers.Conv2D(8, 1, padding="same", activation="relu")(block_input)\n'
+                            'y = layers.BatchNormalization()(y)\n'),
+         fails={"ex2_same_layers": "has 2 Activation layers (expected 3)"}),
+    dict(notebook=NB, cell="ex2_identity_block", why="no batch normalisation after the widening convolution",
+         code=identity_with('y = layers.Conv2D(32, 1, padding="same")(y)\ny = layers.BatchNormalization()(y)\n', 'y = layers.Conv2D(32, 1, padding="same")(y)\n'),
+         fails={"ex2_same_layers": "has 2 BatchNormalization layers (expected 3)"}),
+    dict(notebook=NB, cell="ex2_identity_block", why="a 1x1 convolution in the middle of the bottleneck instead of the 3x3",
+         code=identity_with('y = layers.Conv2D(8, 3, padding="same")(y)', 'y = layers.Conv2D(8, 1, padding="same")(y)'),
+         fails={"ex2_same_layers": "has kernel size (1, 1). Expected (3, 3)"}),
+    dict(notebook=NB, cell="ex2_identity_block", why="narrowing to 16 channels instead of 8",
+         code=START + IDENTITY.replace("Conv2D(8,", "Conv2D(16,"),
+         fails={"ex2_same_layers": "count the filters the exercise gives this convolution"}),
+    # Exercise 3: downsampling with a strided convolution, and its projection shortcut
     dict(notebook=NB, cell="ex3_projection_block", why="shortcut projected from the first convolution instead of the block input",
-         code=START + PROJECTION.replace(
-             'y = layers.Conv2D(64, 3, padding="same", activation="relu")(block_input)\n'
-             'y = layers.Conv2D(64, 3, padding="same", activation="relu")(y)',
-             'y1 = layers.Conv2D(64, 3, padding="same", activation="relu")(block_input)\n'
-             'y = layers.Conv2D(64, 3, padding="same", activation="relu")(y1)').replace(
-             "strides=2, padding=\"same\")(block_input)", "strides=2, padding=\"same\")(y1)"),
+         code=projection_with(
+             'y = layers.Conv2D(64, 3, strides=2, padding="same")(block_input)\n'
+             'y = layers.BatchNormalization()(y)\n',
+             'first = layers.Conv2D(64, 3, strides=2, padding="same")(block_input)\n'
+             'y = layers.BatchNormalization()(first)\n').replace(
+             'residual = layers.Conv2D(64, 1, strides=2, padding="same")(block_input)',
+             'residual = layers.Conv2D(64, 1, padding="same")(first)'),
          fails={"ex3_projection_shortcut": "Expected one of them to be the shortcut"}),
     dict(notebook=NB, cell="ex3_projection_block", why="a 3x3 convolution on the shortcut instead of a 1x1",
-         code=START + PROJECTION.replace("Conv2D(64, 1, strides=2", "Conv2D(64, 3, strides=2"),
+         code=projection_with("Conv2D(64, 1, strides=2", "Conv2D(64, 3, strides=2"),
          fails={"ex3_projection_shortcut": "a 1x1 convolution of it"}),
+    dict(notebook=NB, cell="ex3_projection_block", why="a batch normalisation after the shortcut's convolution",
+         code=projection_with('residual = layers.Conv2D(64, 1, strides=2, padding="same")(block_input)',
+                              'residual = layers.Conv2D(64, 1, strides=2, padding="same")(block_input)\n'
+                              'residual = layers.BatchNormalization()(residual)'),
+         fails={"ex3_projection_shortcut": "the output of a BatchNormalization layer"}),
     dict(notebook=NB, cell="ex3_projection_block", why="downsampling forgotten on both sides of the addition",
-         code=START + PROJECTION.replace("y = layers.MaxPooling2D(2, strides=2)(y)\n", "").replace(
-             "Conv2D(64, 1, strides=2,", "Conv2D(64, 1,"),
+         code=START + PROJECTION.replace("strides=2, ", ""),
          fails={"ex3_output_shapes": "has shape (None, 16, 16, 64)"}),
+    dict(notebook=NB, cell="ex3_projection_block", why="the lesson's max pooling instead of the strided first convolution",
+         code=projection_with('y = layers.Conv2D(64, 3, strides=2, padding="same")(block_input)',
+                              'y = layers.Conv2D(64, 3, padding="same")(block_input)').replace(
+             'y = layers.BatchNormalization()(y)\nresidual', 'y = layers.BatchNormalization()(y)\n'
+             'y = layers.MaxPooling2D(2, strides=2)(y)\nresidual'),
+         fails={"ex3_same_layers": "1 MaxPooling2D layer (expected 0)"}),
+    dict(notebook=NB, cell="ex3_projection_block", why="the stride on the second convolution of the path instead of the first",
+         code=projection_with('y = layers.Conv2D(64, 3, strides=2, padding="same")(block_input)',
+                              'y = layers.Conv2D(64, 3, padding="same")(block_input)').replace(
+             'y = layers.Conv2D(64, 3, padding="same")(y)', 'y = layers.Conv2D(64, 3, strides=2, padding="same")(y)'),
+         fails={"ex3_same_layers": "strides"}),
+    dict(notebook=NB, cell="ex3_projection_block", why="a ReLU on the path's output too, before the addition",
+         code=projection_with('y = layers.BatchNormalization()(y)\nresidual',
+                              'y = layers.BatchNormalization()(y)\ny = layers.ReLU()(y)\nresidual'),
+         fails={"ex3_same_layers": "has 3 Activation layers (expected 2)"}),
     dict(notebook=NB, cell="ex3_projection_block", why="a ReLU on the 1x1 shortcut",
-         code=START + PROJECTION.replace('Conv2D(64, 1, strides=2, padding="same")',
-                                         'Conv2D(64, 1, strides=2, padding="same", activation="relu")'),
-         fails={"ex3_same_layers": "gives `residual` has activation 'relu'. Expected no activation (linear)"}),
-    dict(notebook=NB, cell="ex3_projection_block", why="average pooling on the path instead of the max pooling asked for",
-         code=START + PROJECTION.replace("layers.MaxPooling2D(2, strides=2)", "layers.AveragePooling2D(2, strides=2)"),
-         fails={"ex3_same_layers": "1 AveragePooling2D layer (expected 0)"}),
-    dict(notebook=NB, cell="ex3_projection_block", why="a ReLU after the addition",
-         code=START + PROJECTION.replace(
-             'residual_add = layers.add([y, residual], name="residual_add")',
-             'residual_add = layers.ReLU(name="residual_add")(layers.add([y, residual]))'),
-         fails={"ex3_same_layers": "1 Activation layer (expected 0)"}),
+         code=projection_with('Conv2D(64, 1, strides=2, padding="same")',
+                              'Conv2D(64, 1, strides=2, padding="same", activation="relu")'),
+         fails={"ex3_same_layers": "the Conv2D layer that gives `residual` has activation 'relu'. Expected no activation (linear)"}),
+    dict(notebook=NB, cell="ex3_projection_block", why="\"valid\" padding on the 1x1 shortcut (same shape here)",
+         code=projection_with('Conv2D(64, 1, strides=2, padding="same")', 'Conv2D(64, 1, strides=2)'),
+         fails={"ex3_same_layers": "padding"}),
+    dict(notebook=NB, cell="ex3_projection_block", why="no ReLU after the addition (the Add named as the output)",
+         code=projection_with('residual_add = layers.add([y, residual], name="residual_add")\n'
+                              'block_output = layers.ReLU(name="block_output")(residual_add)',
+                              'block_output = layers.add([y, residual], name="block_output")'),
+         fails={"ex3_same_layers": "has 1 Activation layer (expected 2)"}),
     # Exercise 4: the network
     dict(notebook=NB, cell="ex4_network", why="Dense on the feature maps without the global pooling",
          code=START + NETWORK.replace("x = layers.GlobalAveragePooling2D()(x)\n", ""),

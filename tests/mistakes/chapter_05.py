@@ -72,56 +72,6 @@ encoded_document = encoder(document)
 document_node = encoded_document''',
          fails={"ex2_document_node_value": "Expected an int"}),
 
-    # Exercise 3: one convolution, two image sizes.
-    dict(notebook=NB, cell="ex3_shared_conv", why="a second Conv2D for the large images",
-         code=SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
-large = keras.Input(shape=(56, 56, 1), name="large")
-conv = layers.Conv2D(8, (3, 3), name="shared_conv")
-small_features = conv(small)
-large_features = layers.Conv2D(8, (3, 3), name="large_conv")(large)
-conv_model = keras.Model([small, large], [small_features, large_features])
-node_output_shapes = [small_features.shape, large_features.shape]''',
-         fails={"ex3_conv_is_shared": "separate Conv2D layers",
-                "ex3_node_output_shapes": "Expected the output shape of node 0"}),
-    dict(notebook=NB, cell="ex3_shared_conv", why="conv.output.shape read for both nodes",
-         code=SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
-large = keras.Input(shape=(56, 56, 1), name="large")
-conv = layers.Conv2D(8, (3, 3), name="shared_conv")
-small_features = conv(small)
-large_features = conv(large)
-conv_model = keras.Model([small, large], [small_features, large_features])
-node_output_shapes = [conv.output.shape, conv.output.shape]''',
-         fails={"ex3_node_output_shapes": "Your `node_output_shapes` is [(None, 26, 26, 8), (None, 26, 26, 8)]"}),
-    dict(notebook=NB, cell="ex3_shared_conv", why="padding='same' instead of the default",
-         code=SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
-large = keras.Input(shape=(56, 56, 1), name="large")
-conv = layers.Conv2D(8, (3, 3), padding="same", name="shared_conv")
-small_features = conv(small)
-large_features = conv(large)
-conv_model = keras.Model([small, large], [small_features, large_features])
-node_output_shapes = [graph.output_shape_at(conv, 0), graph.output_shape_at(conv, 1)]''',
-         fails={"ex3_conv_is_shared": "has padding 'same'. Expected 'valid'",
-                "ex3_node_output_shapes": "'valid' padding"}),
-    dict(notebook=NB, cell="ex3_shared_conv", why="conv called on the large images first",
-         code=SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
-large = keras.Input(shape=(56, 56, 1), name="large")
-conv = layers.Conv2D(8, (3, 3), name="shared_conv")
-large_features = conv(large)
-small_features = conv(small)
-conv_model = keras.Model([small, large], [small_features, large_features])
-node_output_shapes = [graph.output_shape_at(conv, 0), graph.output_shape_at(conv, 1)]''',
-         fails={"ex3_conv_is_shared": "comes from node 1 of `conv`. Expected node 0",
-                "ex3_node_output_shapes": "Expected the shapes that 8 filters"}),
-    dict(notebook=NB, cell="ex3_shared_conv", why="a node index off by one when reading the shapes",
-         code=SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
-large = keras.Input(shape=(56, 56, 1), name="large")
-conv = layers.Conv2D(8, (3, 3), name="shared_conv")
-small_features = conv(small)
-large_features = conv(large)
-conv_model = keras.Model([small, large], [small_features, large_features])
-node_output_shapes = [graph.output_shape_at(conv, 1), graph.output_shape_at(conv, 1)]''',
-         fails={"ex3_node_output_shapes": "Expected the output shape of node 0 of `conv`"}),
-
     # Exercise 4: pick the output of a node.
     dict(notebook=NB, cell="ex4_pick_node", why="layer.output on the shared LSTM (node 0, the left input)",
          code=EX4_SETUP + '''siamese_lstm = siamese.get_layer("shared_lstm")
@@ -154,13 +104,17 @@ encoded_b = shared_lstm(tweet_b)
 EX1_HEAD = '''merged = layers.concatenate([encoded_a, encoded_b], axis=-1)
 same_author = layers.Dense(1, activation="sigmoid", name="same_author")(merged)
 author_model = keras.Model([tweet_a, tweet_b], same_author)'''
-EX3_CELL = SEED + '''small = keras.Input(shape=(28, 28, 1), name="small")
-large = keras.Input(shape=(56, 56, 1), name="large")
-conv = layers.Conv2D(8, (3, 3), name="shared_conv")
-small_features = conv(small)
-large_features = conv(large)
-conv_model = keras.Model([small, large], [small_features, large_features])
-node_output_shapes = [graph.output_shape_at(conv, 0), graph.output_shape_at(conv, 1)]'''
+EX3_CELL = SEED + '''window = keras.Input(shape=(50, 3), name="window")
+recording = keras.Input(shape=(200, 3), name="recording")
+stream = keras.Input(shape=(None, 3), name="stream")
+conv = layers.Conv1D(4, 5, name="shared_conv")
+window_features = conv(window)
+recording_features = conv(recording)
+stream_features = conv(stream)
+conv_model = keras.Model([window, recording, stream],
+                         [window_features, recording_features, stream_features])
+node_output_shapes = [graph.output_shape_at(conv, node) for node in range(3)]'''
+EX3_SHAPES = "node_output_shapes = [graph.output_shape_at(conv, node) for node in range(3)]"
 
 MISTAKES += [
     dict(notebook=NB, cell="ex1_tweet_model", why="the encodings concatenated in the other order",
@@ -183,18 +137,55 @@ MISTAKES += [
 encoded_document = encoder(document)
 document_node = 1''',
          fails={"ex2_encoded_document_node": "Expected the call on the input `query`"}),
-    dict(notebook=NB, cell="ex3_shared_conv", why="the model's outputs listed in the other order",
-         code=EX3_CELL.replace("[small_features, large_features])", "[large_features, small_features])"),
+    # Exercise 3: one convolution, three recording lengths.
+    dict(notebook=NB, cell="ex3_shared_conv", why="a second Conv1D for the stream",
+         code=EX3_CELL.replace("stream_features = conv(stream)",
+                               'stream_features = layers.Conv1D(4, 5, name="stream_conv")(stream)').replace(
+             EX3_SHAPES, "node_output_shapes = [window_features.shape, recording_features.shape, "
+                         "stream_features.shape]"),
+         fails={"ex3_conv_is_shared": "separate Conv1D layers",
+                "ex3_node_output_shapes": "your `conv` has 2 node(s)"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="conv.output.shape read for every node",
+         code=EX3_CELL.replace(EX3_SHAPES, "node_output_shapes = [conv.output.shape] * 3"),
+         fails={"ex3_node_output_shapes": "Your `node_output_shapes` is [(None, 46, 4), (None, 46, 4), (None, 46, 4)]"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="padding='same' instead of the default",
+         code=EX3_CELL.replace("Conv1D(4, 5,", 'Conv1D(4, 5, padding="same",'),
+         fails={"ex3_conv_is_shared": "has padding 'same'. Expected 'valid'",
+                "ex3_node_output_shapes": "'valid' padding"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="conv called on the stream before the recording",
+         code=EX3_CELL.replace("recording_features = conv(recording)\nstream_features = conv(stream)",
+                               "stream_features = conv(stream)\nrecording_features = conv(recording)"),
+         fails={"ex3_conv_is_shared": "Your `recording_features` comes from node 2 of `conv`. Expected node 1",
+                "ex3_node_output_shapes": "Expected the shapes that 4 filters"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="the stream's node left out of the shapes",
+         code=EX3_CELL.replace("for node in range(3)]", "for node in range(2)]"),
+         fails={"ex3_node_output_shapes": "holds 2 shape(s), and your `conv` has 3 node(s)"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="the nodes' input shapes instead of their output shapes",
+         code=EX3_CELL.replace("graph.output_shape_at(conv, node)", "graph.input_shape_at(conv, node)"),
+         fails={"ex3_node_output_shapes": "the shapes that went into `conv`"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="the stream given the recording's fixed length",
+         code=EX3_CELL.replace("shape=(None, 3)", "shape=(200, 3)"),
+         fails={"ex3_conv_is_shared": "Expected (None, None, 3)",
+                "ex3_node_output_shapes": "a stream of any length"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="the model's inputs listed in another order",
+         code=EX3_CELL.replace("keras.Model([window, recording, stream],", "keras.Model([stream, window, recording],"),
+         fails={"ex3_conv_is_shared": "lists its inputs in the order ['stream', 'window', 'recording']"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="the model's outputs listed in another order",
+         code=EX3_CELL.replace("[window_features, recording_features, stream_features])",
+                               "[stream_features, window_features, recording_features])"),
          fails={"ex3_conv_is_shared": "lists its outputs in another order"}),
-    dict(notebook=NB, cell="ex3_shared_conv", why="a 5x5 kernel instead of 3x3",
-         code=EX3_CELL.replace("Conv2D(8, (3, 3)", "Conv2D(8, (5, 5)"),
-         fails={"ex3_conv_is_shared": "has kernel size (5, 5). Expected (3, 3)",
-                "ex3_node_output_shapes": "Expected the shapes that 8 filters"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="a filter width of 3 instead of 5",
+         code=EX3_CELL.replace("Conv1D(4, 5,", "Conv1D(4, 3,"),
+         fails={"ex3_conv_is_shared": "has kernel size (3,). Expected (5,)",
+                "ex3_node_output_shapes": "Expected the shapes that 4 filters"}),
+    dict(notebook=NB, cell="ex3_shared_conv", why="filters and width swapped: 5 filters of width 4",
+         code=EX3_CELL.replace("Conv1D(4, 5,", "Conv1D(5, 4,"),
+         fails={"ex3_conv_is_shared": "Expected 4",
+                "ex3_node_output_shapes": "Expected the shapes that 4 filters"}),
     dict(notebook=NB, cell="ex3_shared_conv", why="the shared convolution not named",
          code=EX3_CELL.replace(', name="shared_conv"', ""),
          fails={"ex3_conv_is_shared": "has no layer named 'shared_conv'"}),
     dict(notebook=NB, cell="ex3_shared_conv", why="node_output_shapes given as one shape, not a list",
-         code=EX3_CELL.replace("node_output_shapes = [graph.output_shape_at(conv, 0), graph.output_shape_at(conv, 1)]",
-                               "node_output_shapes = graph.output_shape_at(conv, 1)"),
-         fails={"ex3_node_output_shapes": "Expected a list of two shapes"}),
+         code=EX3_CELL.replace(EX3_SHAPES, "node_output_shapes = graph.output_shape_at(conv, 2)"),
+         fails={"ex3_node_output_shapes": "Expected a list of shapes, one per node"}),
 ]

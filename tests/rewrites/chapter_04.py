@@ -49,37 +49,68 @@ branch_d = layers.Conv2D(filters=8, kernel_size=3, padding="same", activation=re
 branches = layers.concatenate([branch_a, branch_b, branch_c, branch_d], axis=3, name="branches")
 inception = keras.Model(image, branches)
 '''),
-    dict(cell="ex2_identity_block", why="Add layer with the operands the other way round (addition commutes)",
+    dict(cell="ex2_identity_block", why="Add layer with the operands the other way round (addition commutes), Activation(\"relu\") layers",
          code=START + '''block_input = keras.Input(shape=(16, 16, 32), name="block_input")
-y = layers.Conv2D(32, 3, padding="same", activation="relu")(block_input)
-y = layers.Conv2D(32, 3, padding="same")(y)
+y = layers.Conv2D(8, 1, padding="same")(block_input)
+y = layers.BatchNormalization()(y)
+y = layers.Activation("relu")(y)
+y = layers.Conv2D(8, 3, padding="same")(y)
+y = layers.BatchNormalization()(y)
+y = layers.Activation("relu")(y)
+y = layers.Conv2D(32, 1, padding="same")(y)
+y = layers.BatchNormalization()(y)
 residual_add = layers.Add(name="residual_add")([block_input, y])
-identity_block = keras.Model(block_input, residual_add, name="identity_block")
+block_output = layers.Activation("relu", name="block_output")(residual_add)
+identity_block = keras.Model(block_input, block_output, name="identity_block")
 '''),
-    dict(cell="ex2_identity_block", why="keywords, activation=None spelled out, no model name",
+    dict(cell="ex2_identity_block", why="keywords, tuple kernels, activation=None spelled out, other tensor names, no model name",
          code=START + '''block_input = keras.Input((16, 16, 32), name="block_input")
-path = layers.Conv2D(filters=32, kernel_size=(3, 3), padding="same", activation="relu")(block_input)
-path = layers.Conv2D(filters=32, kernel_size=(3, 3), padding="same", activation=None)(path)
-output = layers.add([path, block_input], name="residual_add")
+narrow = layers.Conv2D(filters=8, kernel_size=(1, 1), padding="same", activation=None)(block_input)
+narrow = layers.ReLU()(layers.BatchNormalization()(narrow))
+spatial = layers.Conv2D(filters=8, kernel_size=(3, 3), padding="same", activation=None)(narrow)
+spatial = layers.ReLU()(layers.BatchNormalization()(spatial))
+wide = layers.Conv2D(filters=32, kernel_size=(1, 1), padding="same", activation=None)(spatial)
+wide = layers.BatchNormalization()(wide)
+summed = layers.add([wide, block_input], name="residual_add")
+output = layers.ReLU(name="block_output")(summed)
 identity_block = keras.Model(inputs=block_input, outputs=output)
 '''),
-    dict(cell="ex3_projection_block", why="shortcut built before the path, Add layer, operands swapped",
+    dict(cell="ex2_identity_block", why="the widening convolution's filters read from the input's shape, a loop over the two narrow stages",
          code=START + '''block_input = keras.Input(shape=(16, 16, 32), name="block_input")
-shortcut = layers.Conv2D(64, 1, strides=2, padding="same")(block_input)
-y = layers.Conv2D(64, 3, padding="same", activation="relu")(block_input)
-y = layers.Conv2D(64, 3, padding="same", activation="relu")(y)
-y = layers.MaxPooling2D(2, strides=2)(y)
-residual_add = layers.Add(name="residual_add")([shortcut, y])
-projection_block = keras.Model(block_input, residual_add, name="projection_block")
+y = block_input
+for kernel in (1, 3):
+    y = layers.Conv2D(8, kernel, padding="same")(y)
+    y = layers.BatchNormalization()(y)
+    y = layers.ReLU()(y)
+y = layers.Conv2D(block_input.shape[-1], 1, padding="same")(y)
+y = layers.BatchNormalization()(y)
+residual_add = layers.add([y, block_input], name="residual_add")
+identity_block = keras.Model(block_input, layers.ReLU(name="block_output")(residual_add))
 '''),
-    dict(cell="ex3_projection_block", why="MaxPool2D alias, tuple sizes, activation=None, keyword Model",
+    dict(cell="ex3_projection_block", why="shortcut built before the path, Add layer, operands swapped, tuple strides",
          code=START + '''block_input = keras.Input(shape=(16, 16, 32), name="block_input")
-y = layers.Conv2D(64, (3, 3), padding="same", activation="relu")(block_input)
-y = layers.Conv2D(64, (3, 3), padding="same", activation="relu")(y)
-y = layers.MaxPool2D(pool_size=(2, 2), strides=(2, 2))(y)
-residual = layers.Conv2D(64, (1, 1), strides=(2, 2), padding="same", activation=None)(block_input)
-residual_add = layers.add([y, residual], name="residual_add")
-projection_block = keras.Model(inputs=block_input, outputs=residual_add)
+shortcut = layers.Conv2D(64, 1, strides=(2, 2), padding="same")(block_input)
+y = layers.Conv2D(64, 3, strides=(2, 2), padding="same")(block_input)
+y = layers.BatchNormalization()(y)
+y = layers.ReLU()(y)
+y = layers.Conv2D(64, 3, padding="same")(y)
+y = layers.BatchNormalization()(y)
+residual_add = layers.Add(name="residual_add")([shortcut, y])
+block_output = layers.ReLU(name="block_output")(residual_add)
+projection_block = keras.Model(block_input, block_output, name="projection_block")
+'''),
+    dict(cell="ex3_projection_block", why="keywords, Activation layers, activation=None, keyword Model, no model name",
+         code=START + '''block_input = keras.Input(shape=(16, 16, 32), name="block_input")
+path = layers.Conv2D(filters=64, kernel_size=(3, 3), strides=2, padding="same", activation=None)(block_input)
+path = layers.BatchNormalization()(path)
+path = layers.Activation("relu")(path)
+path = layers.Conv2D(filters=64, kernel_size=(3, 3), padding="same", activation=None)(path)
+path = layers.BatchNormalization()(path)
+projection = layers.Conv2D(filters=64, kernel_size=(1, 1), strides=2, padding="same",
+                           activation=None)(block_input)
+summed = layers.add([path, projection], name="residual_add")
+output = layers.Activation("relu", name="block_output")(summed)
+projection_block = keras.Model(inputs=block_input, outputs=output)
 '''),
     dict(cell="ex4_network", why="other tensor names, keyword Model, keyword order",
          code=START + '''image = keras.Input(shape=(16, 16, 3), name="image")

@@ -39,25 +39,45 @@ document_node = graph.node_index_of(encoded_document)
          code=NODE_SETUP + '''encoded_query, encoded_document = encoder(query), encoder(document)
 document_node = int(1)
 '''),
-    dict(cell="ex3_shared_conv", why="kernel size 3 for 3x3, padding='valid' spelled out, a comprehension",
-         code=START + '''small = keras.Input(shape=(28, 28, 1), name="small")
-large = keras.Input(shape=(56, 56, 1), name="large")
-conv = layers.Conv2D(8, 3, padding="valid", name="shared_conv")
-small_features = conv(small)
-large_features = conv(large)
-conv_model = keras.Model([small, large], [small_features, large_features])
-node_output_shapes = [graph.output_shape_at(conv, node) for node in range(2)]
+    dict(cell="ex3_shared_conv", why="keywords, padding='valid' spelled out, keyword Model, the three shapes one by one",
+         code=START + '''window = keras.Input((50, 3), name="window")
+recording = keras.Input((200, 3), name="recording")
+stream = keras.Input((None, 3), name="stream")
+conv = layers.Conv1D(filters=4, kernel_size=5, padding="valid", name="shared_conv")
+window_features = conv(window)
+recording_features = conv(recording)
+stream_features = conv(stream)
+conv_model = keras.Model(inputs=[window, recording, stream],
+                         outputs=[window_features, recording_features, stream_features])
+node_output_shapes = [graph.output_shape_at(conv, 0), graph.output_shape_at(conv, 1),
+                      graph.output_shape_at(conv, 2)]
 node_output_shapes
 '''),
-    dict(cell="ex3_shared_conv", why="keywords, keyword Model",
-         code=START + '''small = keras.Input((28, 28, 1), name="small")
-large = keras.Input((56, 56, 1), name="large")
-conv = layers.Conv2D(filters=8, kernel_size=(3, 3), name="shared_conv")
-small_features = conv(small)
-large_features = conv(large)
-conv_model = keras.Model(inputs=[small, large], outputs=[small_features, large_features])
-node_output_shapes = [graph.output_shape_at(conv, 0)]
-node_output_shapes.append(graph.output_shape_at(conv, 1))
+    dict(cell="ex3_shared_conv", why="kernel size as a 1-tuple, the calls in a comprehension in the given order, a model name",
+         code=START + '''window = keras.Input(shape=(50, 3), name="window")
+recording = keras.Input(shape=(200, 3), name="recording")
+stream = keras.Input(shape=(None, 3), name="stream")
+inputs = [window, recording, stream]
+conv = layers.Conv1D(4, (5,), name="shared_conv")
+window_features, recording_features, stream_features = [conv(sequence) for sequence in inputs]
+conv_model = keras.Model(inputs, [window_features, recording_features, stream_features],
+                         name="conv_model")
+node_output_shapes = []
+for node in range(len(inputs)):
+    node_output_shapes.append(graph.output_shape_at(conv, node))
+node_output_shapes
+'''),
+    dict(cell="ex3_shared_conv", why="the shapes read through each feature tensor's own node index",
+         code=START + '''window = keras.Input(shape=(50, 3), name="window")
+recording = keras.Input(shape=(200, 3), name="recording")
+stream = keras.Input(shape=(None, 3), name="stream")
+conv = layers.Conv1D(4, 5, activation=None, name="shared_conv")
+window_features = conv(window)
+recording_features = conv(recording)
+stream_features = conv(stream)
+features = [window_features, recording_features, stream_features]
+conv_model = keras.Model([window, recording, stream], features)
+node_output_shapes = [graph.output_shape_at(conv, graph.node_index_of(tensor)) for tensor in features]
 node_output_shapes
 '''),
     dict(cell="ex4_pick_node", why="the right input's tensor in a variable, keyword Model",
