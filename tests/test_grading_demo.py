@@ -56,11 +56,12 @@ EXPECTED = {
     # student ids are the folder names, with a hash where a name is long (`student_id`).
     (student_id("mistake-1-two-lstms-instead-of-one-shared"), "05-shared-layers"):
         (POINTS["05-shared-layers"] - 3, "graded"),
-    # Exercise 1's loss-weight (1 point) and weighted-loss (2) cells.
+    # Exercise 1's loss-weight (1 point) and weighted-loss (2) cells; with one loss for
+    # both heads, its losses cell (1) too.
     (student_id("mistake-2-loss-weights-swapped-between-the-outputs"), "03-multi-output"):
         (POINTS["03-multi-output"] - 3, "graded"),
     (student_id("mistake-3-one-loss-for-all-outputs-and"), "03-multi-output"):
-        (POINTS["03-multi-output"] - 3, "graded"),
+        (POINTS["03-multi-output"] - 4, "graded"),
     # Exercise 2's shortcut (2) and same-layers (2) cells.
     (student_id("mistake-4-residual-added-from-the-last-convolution"), "04-dags"):
         (POINTS["04-dags"] - 4, "graded"),

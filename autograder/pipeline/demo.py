@@ -40,6 +40,13 @@ from nbformat.notebooknode import NotebookNode
 from autograder.pipeline.notebooks import cell_grade_id, nbgrader_metadata, write_notebook
 
 START = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"
+# Chapter 03's exercise 1: the book's genre-and-date model, before its compile.
+BOOK_MODEL = """text = keras.Input(shape=(None,), dtype="int32", name="text")
+book_features = layers.LSTM(16)(layers.Embedding(1000, 16)(text))
+genre = layers.Dense(5, activation="softmax", name="genre")(book_features)
+date = layers.Dense(1, name="date")(book_features)
+book_model = keras.Model(text, [genre, date], name="book_model")
+"""
 
 # The seven mistakes the foundation issue lists, each as a whole answer cell.
 # tests/mistakes/ replays the same entries against the chapter's graded cells
@@ -61,23 +68,23 @@ author_model = keras.Model([tweet_a, tweet_b], same_author)""",
     "loss weights swapped": dict(
         notebook="03-multi-output/multi_output.ipynb", cell="ex1_headline_compile",
         why="loss weights swapped between the outputs",
-        code=START + """headline_model = builders.build_headline_model()
-headline_model.compile(optimizer="rmsprop", loss=["binary_crossentropy", "binary_crossentropy"], \
-loss_weights=[0.2, 1.0])""",
+        code=START + BOOK_MODEL + """book_model.compile(optimizer="rmsprop", \
+loss={"genre": "categorical_crossentropy", "date": "mse"}, \
+loss_weights={"genre": 0.1, "date": 1.0})""",
         fails={
-            "ex1_headline_loss_weights": "weights the losses main_output: 0.2, aux_output: 1",
+            "ex1_headline_loss_weights": "weights the losses genre: 0.1, date: 1",
             # The weighted-loss cell repeats the first failure of the exercise (no cascade).
-            "ex1_headline_weighted_loss": "weights the losses main_output: 0.2, aux_output: 1",
+            "ex1_headline_weighted_loss": "weights the losses genre: 0.1, date: 1",
         },
     ),
     "one loss for all outputs": dict(
         notebook="03-multi-output/multi_output.ipynb", cell="ex1_headline_compile",
         why="one loss for all outputs and no weights",
-        code=START + """headline_model = builders.build_headline_model()
-headline_model.compile(optimizer="rmsprop", loss="binary_crossentropy")""",
+        code=START + BOOK_MODEL + 'book_model.compile(optimizer="rmsprop", loss="mse")',
         fails={
-            "ex1_headline_loss_weights": "weights the losses main_output: 1, aux_output: 1",
-            "ex1_headline_weighted_loss": "weights the losses main_output: 1, aux_output: 1",
+            "ex1_headline_losses": "with one loss, 'mean_squared_error', for all 2 outputs",
+            "ex1_headline_loss_weights": "Not checked yet",
+            "ex1_headline_weighted_loss": "Not checked yet",
         },
     ),
     "a residual added from the wrong tensor": dict(

@@ -1,15 +1,15 @@
 NB = "02-multi-input/multi_input.ipynb"
 START = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"
 
-DESCRIPTION = 'description = keras.Input(shape=(None,), dtype="int32", name="description")'
-EMBED = "embedded_description = layers.Embedding(500, 16)(description)"
-LSTM = "encoded_description = layers.LSTM(16)(embedded_description)"
-METADATA = 'metadata = keras.Input(shape=(6,), name="metadata")'
-META_DENSE = 'encoded_metadata = layers.Dense(8, activation="relu")(metadata)'
-MERGE = "merged = layers.concatenate([encoded_description, encoded_metadata], axis=-1)"
+READINGS = 'readings = keras.Input(shape=(None, 3), name="readings")'
+READ_LSTM = "encoded_readings = layers.LSTM(8)(readings)"
+DISTRICT = 'district = keras.Input(shape=(1,), dtype="int32", name="district")'
+EMBED = "embedded_district = layers.Embedding(20, 4)(district)"
+FLATTEN = "encoded_district = layers.Flatten()(embedded_district)"
+MERGE = "merged = layers.concatenate([encoded_readings, encoded_district], axis=-1)"
 PRICE = 'price = layers.Dense(1, name="price")(merged)'
-MODEL = 'price_model = keras.Model([description, metadata], price, name="price_model")'
-PRICE_LINES = [DESCRIPTION, EMBED, LSTM, METADATA, META_DENSE, MERGE, PRICE, MODEL]
+MODEL = 'price_model = keras.Model([readings, district], price, name="price_model")'
+PRICE_LINES = [READINGS, READ_LSTM, DISTRICT, EMBED, FLATTEN, MERGE, PRICE, MODEL]
 
 
 def price_model(**replacements):
@@ -18,63 +18,69 @@ def price_model(**replacements):
     return START + "\n".join(lines)
 
 
+RIGHT_TRAIN = '{"text": texts[:96], "question": questions[:96]}'
+RIGHT_VALIDATION = '{"text": texts[96:], "question": questions[96:]}'
 TRAIN_TEMPLATE = START + (
     "qa_dict_model = {build}\n"
     "train_inputs = {train_inputs}\n"
+    "validation_inputs = {validation_inputs}\n"
     'qa_dict_model.compile(optimizer="{optimizer}", loss="{loss}"{metrics})\n'
-    "dict_fit_history = qa_dict_model.fit({fit_inputs}, answers, epochs={epochs}, batch_size={batch}{fit_extra}, verbose=0)"
+    "dict_fit_history = qa_dict_model.fit({fit_inputs}, {fit_targets}, epochs={epochs}, "
+    "batch_size={batch}{fit_extra}, verbose=0)"
 )
 
 
-def train(build="builders.build_question_answering_model()", train_inputs=None,
-          optimizer="rmsprop", loss="categorical_crossentropy", metrics=', metrics=["accuracy"]',
-          fit_inputs="train_inputs", epochs=2, batch=8, fit_extra=""):
+def train(build="builders.build_question_answering_model()", train_inputs=RIGHT_TRAIN,
+          validation_inputs=RIGHT_VALIDATION, optimizer="rmsprop",
+          loss="categorical_crossentropy", metrics=', metrics=["accuracy"]',
+          fit_inputs="train_inputs", fit_targets="answers[:96]", epochs=2, batch=8,
+          fit_extra=", validation_data=(validation_inputs, answers[96:])"):
     """The right answer to exercise 2 with some of its settings changed."""
     return TRAIN_TEMPLATE.format(
-        build=build, train_inputs=train_inputs or RIGHT_DICT, optimizer=optimizer, loss=loss,
-        metrics=metrics, fit_inputs=fit_inputs, epochs=epochs, batch=batch, fit_extra=fit_extra)
-RIGHT_DICT = '{"text": texts, "question": questions}'
+        build=build, train_inputs=train_inputs, validation_inputs=validation_inputs,
+        optimizer=optimizer, loss=loss, metrics=metrics, fit_inputs=fit_inputs,
+        fit_targets=fit_targets, epochs=epochs, batch=batch, fit_extra=fit_extra)
+
+
+FIRST = "first_garments = {name: array[:8] for name, array in garment_inputs.items()}\n"
 PREDICT = (
-    "list_predictions = qa_dict_model.predict({as_list}, verbose=0)\n"
-    "dict_predictions = qa_dict_model.predict({as_dict}, verbose=0)"
+    "list_predictions = garment_model.predict({as_list}, verbose=0)\n"
+    "dict_predictions = garment_model.predict({as_dict}, verbose=0)"
 )
+RIGHT_LIST = "[first_garments[tensor.name] for tensor in garment_model.inputs]"
 
 MISTAKES = [
-    # Exercise 1: a two-input model
-    dict(notebook=NB, cell="ex1_price_model", why="metadata merged raw, its Dense left out of the model",
-         code=price_model(**{MERGE: "merged = layers.concatenate([encoded_description, metadata], axis=-1)"}),
-         fails={"ex1_price_model_output": "Expected 10,193",
-                "ex1_branches_reach_merge": "Not checked yet"}),
-    dict(notebook=NB, cell="ex1_price_model", why="the embedded sequence averaged instead of an LSTM",
-         code=price_model(**{LSTM: "encoded_description = layers.GlobalAveragePooling1D()(embedded_description)"}),
-         fails={"ex1_price_model_output": "Expected 10,193"}),
+    # Exercise 1: a price from a sequence of numbers and a category
+    dict(notebook=NB, cell="ex1_price_model", why="an Embedding put in front of the readings (floats, not indices)",
+         code=price_model(**{READINGS: 'readings = keras.Input(shape=(None,), dtype="int32", name="readings")',
+                             READ_LSTM: "encoded_readings = layers.LSTM(8)(layers.Embedding(20, 3)(readings))"}),
+         fails={"ex1_price_model_inputs": "shape (None, None)"}),
     dict(notebook=NB, cell="ex1_price_model", why="a GRU instead of the LSTM",
-         code=price_model(**{LSTM: "encoded_description = layers.GRU(16)(embedded_description)"}),
-         fails={"ex1_price_model_output": "Expected 10,193"}),
-    dict(notebook=NB, cell="ex1_price_model", why="the merge fed the description's Dense, not its LSTM",
-         code=price_model(**{
-             MERGE: "merged = layers.concatenate([layers.Dense(16)(encoded_description), encoded_metadata])"}),
-         fails={"ex1_price_model_output": "Expected 10,193"}),
+         code=price_model(**{READ_LSTM: "encoded_readings = layers.GRU(8)(readings)"}),
+         fails={"ex1_price_model_output": "Expected 477"}),
+    dict(notebook=NB, cell="ex1_price_model", why="the embedded district kept, Flatten's output left unused",
+         code=price_model(**{MERGE: "merged = layers.concatenate([encoded_readings, layers.Reshape((4,))(embedded_district)], axis=-1)"}),
+         fails={"ex1_branches_reach_merge": "Expected it to receive your `encoded_district`"}),
+    dict(notebook=NB, cell="ex1_price_model", why="the district flattened with a Reshape, not the Flatten asked for",
+         code=price_model(**{FLATTEN: "encoded_district = layers.Reshape((4,))(embedded_district)"}),
+         fails={"ex1_branches_reach_merge": "is the output of a Reshape layer"}),
     dict(notebook=NB, cell="ex1_price_model", why="the concatenation's operands in the wrong order",
-         code=price_model(**{MERGE: "merged = layers.concatenate([encoded_metadata, encoded_description], axis=-1)"}),
+         code=price_model(**{MERGE: "merged = layers.concatenate([encoded_district, encoded_readings], axis=-1)"}),
          fails={"ex1_branches_reach_merge": "takes its inputs in another order"}),
-    dict(notebook=NB, cell="ex1_price_model", why="the metadata Dense without its ReLU",
-         code=price_model(**{META_DENSE: "encoded_metadata = layers.Dense(8)(metadata)"}),
-         fails={"ex1_branches_reach_merge": "no activation (linear). Expected 'relu'"}),
-    dict(notebook=NB, cell="ex1_price_model", why="a tanh on the metadata Dense",
-         code=price_model(**{META_DENSE: 'encoded_metadata = layers.Dense(8, activation="tanh")(metadata)'}),
-         fails={"ex1_branches_reach_merge": "activation 'tanh'"}),
-    dict(notebook=NB, cell="ex1_price_model", why="metadata input left unnamed",
-         code=price_model(**{METADATA: "metadata = keras.Input(shape=(6,))"}),
-         fails={"ex1_price_model_inputs": "Expected 2 input(s) named ['description', 'metadata']"}),
+    dict(notebook=NB, cell="ex1_price_model", why="an LSTM of 16 units instead of 8",
+         code=price_model(**{READ_LSTM: "encoded_readings = layers.LSTM(16)(readings)"}),
+         fails={"ex1_price_model_output": "Expected 477"}),
+    dict(notebook=NB, cell="ex1_price_model", why="readings input left unnamed",
+         code=price_model(**{READINGS: "readings = keras.Input(shape=(None, 3))"}),
+         fails={"ex1_price_model_inputs": "Expected 2 input(s) named ['district', 'readings']"}),
     dict(notebook=NB, cell="ex1_price_model", why="inputs listed in the wrong order",
-         code=price_model(**{MODEL: 'price_model = keras.Model([metadata, description], price, name="price_model")'}),
-         fails={"ex1_price_model_inputs": "Expected ['description', 'metadata']"}),
-    dict(notebook=NB, cell="ex1_price_model", why="description input without the integer dtype",
-         code=price_model(**{DESCRIPTION: 'description = keras.Input(shape=(None,), name="description")'}),
+         code=price_model(**{MODEL: 'price_model = keras.Model([district, readings], price, name="price_model")'}),
+         fails={"ex1_price_model_inputs": "Expected ['readings', 'district']"}),
+    dict(notebook=NB, cell="ex1_price_model", why="district input without the integer dtype",
+         code=price_model(**{DISTRICT: 'district = keras.Input(shape=(1,), name="district")'}),
          fails={"ex1_price_model_inputs": "Expected int32"}),
-    dict(notebook=NB, cell="ex1_price_model", why="metadata input of integers",
-         code=price_model(**{METADATA: 'metadata = keras.Input(shape=(6,), dtype="int32", name="metadata")'}),
+    dict(notebook=NB, cell="ex1_price_model", why="readings input of integers",
+         code=price_model(**{READINGS: 'readings = keras.Input(shape=(None, 3), dtype="int32", name="readings")'}),
          fails={"ex1_price_model_inputs": "Expected float32"}),
     dict(notebook=NB, cell="ex1_price_model", why="output layer left unnamed",
          code=price_model(**{PRICE: "price = layers.Dense(1)(merged)"}),
@@ -82,19 +88,33 @@ MISTAKES = [
     dict(notebook=NB, cell="ex1_price_model", why="a sigmoid on the price",
          code=price_model(**{PRICE: 'price = layers.Dense(1, activation="sigmoid", name="price")(merged)'}),
          fails={"ex1_price_model_output": "activation 'sigmoid'"}),
-    dict(notebook=NB, cell="ex1_price_model", why="an embedding of 16 words into 500 numbers (arguments swapped)",
-         code=price_model(**{EMBED: "embedded_description = layers.Embedding(16, 500)(description)"}),
-         fails={"ex1_price_model_output": "Expected 10,193"}),
-    # Exercise 2: train with a dict of inputs
+    dict(notebook=NB, cell="ex1_price_model", why="an embedding of 4 districts into 20 numbers (arguments swapped)",
+         code=price_model(**{EMBED: "embedded_district = layers.Embedding(4, 20)(district)"}),
+         fails={"ex1_price_model_output": "Expected 477"}),
+    # Exercise 2: train and validate with dicts of inputs
     dict(notebook=NB, cell="ex2_train_dict", why="dict keyed by the variable names",
-         code=train(train_inputs='{"texts": texts, "questions": questions}'),
+         code=train(train_inputs='{"texts": texts[:96], "questions": questions[:96]}'),
          fails={"ex2_train_inputs_dict": "Expected the model's input names"}),
     dict(notebook=NB, cell="ex2_train_dict", why="a list instead of a dict",
-         code=train(train_inputs="[texts, questions]"),
+         code=train(train_inputs="[texts[:96], questions[:96]]"),
          fails={"ex2_train_inputs_dict": "Your `train_inputs` is a list"}),
     dict(notebook=NB, cell="ex2_train_dict", why="the two arrays swapped in the dict",
-         code=train(train_inputs='{"text": questions, "question": texts}'),
-         fails={"ex2_train_inputs_dict": "Expected 'text' to get `texts`"}),
+         code=train(train_inputs='{"text": questions[:96], "question": texts[:96]}'),
+         fails={"ex2_train_inputs_dict": "Your `train_inputs` gives 'text' other data"}),
+    dict(notebook=NB, cell="ex2_train_dict", why="all 128 samples kept for training",
+         code=train(train_inputs='{"text": texts, "question": questions}', fit_targets="answers"),
+         fails={"ex2_train_inputs_dict": "gives 'text' an array of shape (128, 10)"}),
+    dict(notebook=NB, cell="ex2_train_dict", why="the validation rows taken from the start",
+         code=train(validation_inputs='{"text": texts[:32], "question": questions[:32]}',
+                    fit_extra=", validation_data=(validation_inputs, answers[:32])"),
+         fails={"ex2_train_inputs_dict": "Your `validation_inputs` gives 'text' other data",
+                "ex2_qa_dict_model_trained": "not the loss of your trained `qa_dict_model` on the last 32"}),
+    dict(notebook=NB, cell="ex2_train_dict", why="validated on the training data",
+         code=train(fit_extra=", validation_data=(train_inputs, answers[:96])"),
+         fails={"ex2_qa_dict_model_trained": "not the loss of your trained `qa_dict_model` on the last 32"}),
+    dict(notebook=NB, cell="ex2_train_dict", why="no validation data",
+         code=train(fit_extra=""),
+         fails={"ex2_qa_dict_model_trained": "has no validation losses"}),
     dict(notebook=NB, cell="ex2_train_dict", why="mean squared error for a one-word answer",
          code=train(loss="mse"),
          fails={"ex2_qa_dict_model_compiled": "Expected answer: 'categorical_crossentropy'"}),
@@ -110,27 +130,26 @@ MISTAKES = [
     dict(notebook=NB, cell="ex2_train_dict", why="the lesson model reused",
          code=train(build="qa_model"),
          fails={"ex2_qa_dict_model_compiled": "is `qa_model` itself"}),
-    dict(notebook=NB, cell="ex2_train_dict", why="the seed's ten epochs cut to one",
+    dict(notebook=NB, cell="ex2_train_dict", why="one epoch instead of two",
          code=train(epochs=1),
          fails={"ex2_qa_dict_model_trained": "Expected 2."}),
     dict(notebook=NB, cell="ex2_train_dict", why="batches of 32 instead of 8",
          code=train(batch=32),
          fails={"ex2_qa_dict_model_trained": "Expected batches of 8"}),
-    dict(notebook=NB, cell="ex2_train_dict", why="a validation split the exercise does not ask for",
-         code=train(fit_extra=", validation_split=0.25"),
-         fails={"ex2_qa_dict_model_trained": "the exercise does not ask for validation data"}),
-    # Exercise 3: a list and a dict, same answers
-    dict(notebook=NB, cell="ex3_list_vs_dict", why="the list in the wrong order",
-         code=PREDICT.format(as_list="[questions[:8], texts[:8]]",
-                             as_dict='{"text": texts[:8], "question": questions[:8]}'),
+    # Exercise 3: three inputs, a list and a dict
+    dict(notebook=NB, cell="ex3_list_vs_dict", why="the list for the first 8, the dict for the next 8",
+         code=FIRST + PREDICT.format(
+             as_list=RIGHT_LIST,
+             as_dict="{name: array[8:16] for name, array in garment_inputs.items()}"),
          fails={"ex3_list_matches_dict": "Your `list_predictions` and `dict_predictions` differ"}),
-    dict(notebook=NB, cell="ex3_list_vs_dict", why="predictions for every sample",
-         code=PREDICT.format(as_list="[texts, questions]",
-                             as_dict='{"text": texts, "question": questions}'),
-         fails={"ex3_predictions_shape": "Expected (8, 50)",
+    dict(notebook=NB, cell="ex3_list_vs_dict", why="predictions for every garment",
+         code=PREDICT.format(as_list="[garment_inputs[t.name] for t in garment_model.inputs]",
+                             as_dict="garment_inputs"),
+         fails={"ex3_predictions_shape": "Expected (8, 1)",
                 "ex3_list_matches_dict": "not with the model's predictions"}),
-    dict(notebook=NB, cell="ex3_list_vs_dict", why="texts and questions swapped in both, consistently",
-         code=PREDICT.format(as_list="[questions[:8], texts[:8]]",
-                             as_dict='{"text": questions[:8], "question": texts[:8]}'),
+    dict(notebook=NB, cell="ex3_list_vs_dict", why="garments 8 to 16, consistently in both",
+         code="later = {name: array[8:16] for name, array in garment_inputs.items()}\n"
+              + PREDICT.format(as_list="[later[t.name] for t in garment_model.inputs]",
+                               as_dict="later"),
          fails={"ex3_list_matches_dict": "agree with each other but not with the model"}),
 ]

@@ -12,7 +12,8 @@ EX1_INPUTS = (
     'digit_b = keras.Input(shape=(8, 8, 1), name="digit_b")\n'
 )
 EX1_HEAD = (
-    'merged = layers.concatenate([encoded_a, encoded_b], name="merge")\n'
+    'product = layers.multiply([encoded_a, encoded_b], name="product")\n'
+    'merged = layers.concatenate([encoded_a, encoded_b, product], name="merge")\n'
     'compared = layers.Dense(64, activation="relu", name="compare")(merged)\n'
     'same_digit = layers.Dense(1, activation="sigmoid", name="same_digit")(compared)\n'
     'pair_model = keras.Model([digit_a, digit_b], same_digit, name="pair_model")\n'
@@ -26,6 +27,10 @@ EX2_PRE = (
     '    name="digit_classifier",\n'
     ")\n"
     'digit_sequence = keras.Input(shape=(6, 8, 8, 1), name="digit_sequence")\n'
+)
+EX2_SHARES = (
+    'class_shares = layers.GlobalAveragePooling1D(name="class_shares")(per_digit)\n'
+    'sequence_model = keras.Model(digit_sequence, [per_digit, class_shares], name="sequence_model")\n'
 )
 EX3_PRE = (
     "keras.utils.clear_session()\n"
@@ -45,6 +50,17 @@ EX4_PRE = (
     "keras.utils.clear_session()\n"
     "keras.utils.set_random_seed(0)\n"
     "fresh_pair_model = keras.models.clone_model(pair_model)\n"
+)
+EX4_DATA = (
+    "both_orders = {\n"
+    '    "digit_a": np.concatenate([pairs.inputs["digit_a"], pairs.inputs["digit_b"]]),\n'
+    '    "digit_b": np.concatenate([pairs.inputs["digit_b"], pairs.inputs["digit_a"]]),\n'
+    "}\n"
+    "both_targets = np.concatenate([pairs.y, pairs.y])\n"
+)
+EX4_FIT = (
+    "history = fresh_pair_model.fit(both_orders, both_targets, epochs=3, batch_size=64,\n"
+    "                               validation_data=(val_pairs.x, val_pairs.y), verbose=0)\n"
 )
 EX4_COMPILE = (
     "fresh_pair_model.compile(optimizer=keras.optimizers.Adam(3e-3),\n"
@@ -92,7 +108,8 @@ MISTAKES = [
          code=EX1_PRE + EX1_INPUTS
          + "encoded_a = vision(digit_a)\n"
            "encoded_b = vision(digit_b)\n"
-           'merged = layers.concatenate([encoded_a, encoded_b], name="merge")\n'
+           'product = layers.multiply([encoded_a, encoded_b], name="product")\n'
+           'merged = layers.concatenate([encoded_a, encoded_b, product], name="merge")\n'
            'same_digit = layers.Dense(1, activation="sigmoid", name="same_digit")(merged)\n'
            'pair_model = keras.Model([digit_a, digit_b], same_digit, name="pair_model")\n',
          fails={"ex1_inputs_outputs": "has 1 Dense layer (expected 2)"}),
@@ -101,7 +118,8 @@ MISTAKES = [
          code=EX1_PRE + EX1_INPUTS
          + "encoded_a = vision(digit_a)\n"
            "encoded_b = vision(digit_b)\n"
-           'merged = layers.concatenate([encoded_a, encoded_b], name="merge")\n'
+           'product = layers.multiply([encoded_a, encoded_b], name="product")\n'
+           'merged = layers.concatenate([encoded_a, encoded_b, product], name="merge")\n'
            'compared = layers.Dense(64, activation="relu", name="compare")(merged)\n'
            'same_digit = layers.Dense(1, activation="sigmoid")(compared)\n'
            'pair_model = keras.Model([digit_a, digit_b], same_digit, name="pair_model")\n',
@@ -111,11 +129,10 @@ MISTAKES = [
     dict(notebook=NB, cell="ex2_per_digit",
          why="TimeDistributed around a new Dense instead of the classifier",
          code=EX2_PRE
-         + 'per_digit = layers.TimeDistributed(layers.Dense(10, activation="softmax"),\n'
-           '                                   name="per_digit")(digit_sequence)\n'
-           'sequence_model = keras.Model(digit_sequence, per_digit, name="sequence_model")\n',
-         fails={"ex2_per_digit_shape": "Expected shape (None, 6, 10)",
-                "ex2_wraps_digit_classifier": "not the given `digit_classifier`"}),
+         + "flat_digits = layers.Reshape((6, 64))(digit_sequence)\n"
+           'per_digit = layers.TimeDistributed(layers.Dense(10, activation="softmax"),\n'
+           '                                   name="per_digit")(flat_digits)\n' + EX2_SHARES,
+         fails={"ex2_wraps_digit_classifier": "not the given `digit_classifier`"}),
     dict(notebook=NB, cell="ex2_per_digit",
          why="wraps a newly built classifier instead of the given one",
          code=EX2_PRE
@@ -123,16 +140,34 @@ MISTAKES = [
            "                                 builders.build_vision_model(),\n"
            '                                 layers.Dense(10, activation="softmax")])\n'
            'per_digit = layers.TimeDistributed(my_classifier, name="per_digit")(digit_sequence)\n'
-           'sequence_model = keras.Model(digit_sequence, per_digit, name="sequence_model")\n',
+           + EX2_SHARES,
          fails={"ex2_wraps_digit_classifier": "not the given `digit_classifier`"}),
     dict(notebook=NB, cell="ex2_per_digit",
          why="wraps only the vision model, forgetting the classifier's softmax",
          code=EX2_PRE
          + "per_digit = layers.TimeDistributed(digit_classifier.layers[0],\n"
-           '                                   name="per_digit")(digit_sequence)\n'
-           'sequence_model = keras.Model(digit_sequence, per_digit, name="sequence_model")\n',
+           '                                   name="per_digit")(digit_sequence)\n' + EX2_SHARES,
          fails={"ex2_per_digit_shape": "Expected shape (None, 6, 10)",
                 "ex2_wraps_digit_classifier": "not the given `digit_classifier`"}),
+    dict(notebook=NB, cell="ex2_per_digit",
+         why="the maximum over the digits instead of the average",
+         code=EX2_PRE
+         + 'per_digit = layers.TimeDistributed(digit_classifier, name="per_digit")(digit_sequence)\n'
+         + EX2_SHARES.replace("GlobalAveragePooling1D", "GlobalMaxPooling1D"),
+         fails={"ex2_class_shares": "Expected the average over its 6 digits"}),
+    dict(notebook=NB, cell="ex2_per_digit",
+         why="the two outputs in the other order",
+         code=EX2_PRE
+         + 'per_digit = layers.TimeDistributed(digit_classifier, name="per_digit")(digit_sequence)\n'
+         + EX2_SHARES.replace("[per_digit, class_shares]", "[class_shares, per_digit]"),
+         fails={"ex2_wraps_digit_classifier": "Expected each digit classified by `digit_classifier` alone",
+                "ex2_class_shares": "Hint: list the model's outputs as [per_digit, class_shares]"}),
+    dict(notebook=NB, cell="ex2_per_digit",
+         why="the shares as the only output, the per-digit classes left out",
+         code=EX2_PRE
+         + 'per_digit = layers.TimeDistributed(digit_classifier, name="per_digit")(digit_sequence)\n'
+         + EX2_SHARES.replace("[per_digit, class_shares]", "class_shares"),
+         fails={"ex2_per_digit_shape": "Expected 2 output(s)"}),
 
     # Exercise 3: video question answering.
     dict(notebook=NB, cell="ex3_video_qa",
@@ -163,26 +198,52 @@ MISTAKES = [
            'video_qa = keras.Model([video, video_question], answer, name="video_qa")\n',
          fails={"ex3_inputs_outputs": "Expected (None, 20)"}),
 
-    # Exercise 4: training.
+    # Exercise 4: training on both orders.
     dict(notebook=NB, cell="ex4_train",
          why="trains for a single epoch",
-         code=EX4_PRE + EX4_COMPILE
-         + "history = fresh_pair_model.fit(pairs.x, pairs.y, epochs=1, batch_size=64,\n"
-           "                               validation_data=(val_pairs.x, val_pairs.y), verbose=0)\n",
-         fails={"ex4_accuracy": "Expected at least 75%",
-                "ex4_history": "Expected 8"}),
+         code=EX4_PRE + EX4_DATA + EX4_COMPILE
+         + EX4_FIT.replace("epochs=3", "epochs=1"),
+         fails={"ex4_accuracy": "Expected at least 75% each way",
+                "ex4_history": "Expected 3"}),
     dict(notebook=NB, cell="ex4_train",
          why="trains the seed's classifier (no comparison before the last Dense)",
-         code=EX4_PRE
-         + "fresh_pair_model = builders.build_digit_pair_classifier()\n" + EX4_COMPILE
-         + "history = fresh_pair_model.fit(pairs.x, pairs.y, epochs=8, batch_size=64,\n"
-           "                               validation_data=(val_pairs.x, val_pairs.y), verbose=0)\n",
-         fails={"ex4_accuracy": "Expected at least 75%"}),
+         code=EX4_PRE + EX4_DATA
+         + "fresh_pair_model = builders.build_digit_pair_classifier()\n" + EX4_COMPILE + EX4_FIT,
+         fails={"ex4_accuracy": "Expected at least 75% each way"}),
     dict(notebook=NB, cell="ex4_train",
          why="no validation data passed to fit",
-         code=EX4_PRE + EX4_COMPILE
-         + "history = fresh_pair_model.fit(pairs.x, pairs.y, epochs=8, batch_size=64, verbose=0)\n",
+         code=EX4_PRE + EX4_DATA + EX4_COMPILE
+         + EX4_FIT.replace(",\n                               validation_data=(val_pairs.x, val_pairs.y)", ""),
          fails={"ex4_history": "has no validation losses"}),
+    dict(notebook=NB, cell="ex4_train",
+         why="trains on the 2,000 pairs in one order only, as in the lesson",
+         code=EX4_PRE + EX4_DATA + EX4_COMPILE
+         + EX4_FIT.replace("fit(both_orders, both_targets", "fit(pairs.x, pairs.y"),
+         fails={"ex4_history": "Expected the 4,000 examples of `both_orders`"}),
+    dict(notebook=NB, cell="ex4_train",
+         why="the pairs copied twice without swapping the images",
+         code=EX4_PRE
+         + "both_orders = {name: np.concatenate([images, images]) for name, images in pairs.inputs.items()}\n"
+           "both_targets = np.concatenate([pairs.y, pairs.y])\n" + EX4_COMPILE + EX4_FIT,
+         fails={"ex4_both_orders": "lacks 0 of the 2,000 pairs as they are"}),
+    dict(notebook=NB, cell="ex4_train",
+         why="only digit_a's images swapped in: the second half pairs each digit_b with itself",
+         code=EX4_PRE + EX4_DATA.replace(
+             'np.concatenate([pairs.inputs["digit_b"], pairs.inputs["digit_a"]])',
+             'np.concatenate([pairs.inputs["digit_b"], pairs.inputs["digit_b"]])') + EX4_COMPILE + EX4_FIT,
+         fails={"ex4_both_orders": "of them swapped. Expected every pair once as it is"}),
+    dict(notebook=NB, cell="ex4_train",
+         why="the targets flipped for the swapped pairs",
+         code=EX4_PRE + EX4_DATA.replace("np.concatenate([pairs.y, pairs.y])",
+                                         "np.concatenate([pairs.y, 1 - pairs.y])") + EX4_COMPILE + EX4_FIT,
+         fails={"ex4_both_orders": "a target that is not their pair's"}),
+    dict(notebook=NB, cell="ex4_train",
+         why="the inputs as a list instead of a dict keyed by input name",
+         code=EX4_PRE
+         + 'both_orders = [np.concatenate([pairs.inputs["digit_a"], pairs.inputs["digit_b"]]),\n'
+           '               np.concatenate([pairs.inputs["digit_b"], pairs.inputs["digit_a"]])]\n'
+           "both_targets = np.concatenate([pairs.y, pairs.y])\n" + EX4_COMPILE + EX4_FIT,
+         fails={"ex4_both_orders": "Your `both_orders` is a list"}),
 ]
 
 EX1_ENCODE = "encoded_a = vision(digit_a)\nencoded_b = vision(digit_b)\n"
@@ -191,15 +252,12 @@ EX3_BODY = (
     'encoded_video = layers.LSTM(16, name="video_lstm")(encoded_frames)\n'
     "encoded_video_question = question_encoder(video_question)\n"
 )
-EX4_FIT = (
-    "history = fresh_pair_model.fit(pairs.x, pairs.y, epochs=8, batch_size=64,\n"
-    "                               validation_data=(val_pairs.x, val_pairs.y), verbose=0)\n"
-)
+
 
 MISTAKES += [
     dict(notebook=NB, cell="ex1_pair_model", why="the encodings concatenated in the other order",
          code=EX1_PRE + EX1_INPUTS + EX1_ENCODE
-         + EX1_HEAD.replace("[encoded_a, encoded_b]", "[encoded_b, encoded_a]"),
+         + EX1_HEAD.replace("[encoded_a, encoded_b, product]", "[encoded_b, encoded_a, product]"),
          fails={"ex1_inputs_outputs": "takes its inputs in another order"}),
     dict(notebook=NB, cell="ex1_pair_model", why="a tanh instead of the ReLU in `compare`",
          code=EX1_PRE + EX1_INPUTS + EX1_ENCODE
@@ -212,13 +270,20 @@ MISTAKES += [
     dict(notebook=NB, cell="ex1_pair_model", why="the concatenation not named",
          code=EX1_PRE + EX1_INPUTS + EX1_ENCODE + EX1_HEAD.replace(', name="merge"', ""),
          fails={"ex1_inputs_outputs": "has no layer named 'merge'"}),
+    dict(notebook=NB, cell="ex1_pair_model", why="the product left out of the concatenation",
+         code=EX1_PRE + EX1_INPUTS + EX1_ENCODE
+         + EX1_HEAD.replace("[encoded_a, encoded_b, product]", "[encoded_a, encoded_b]"),
+         fails={"ex1_inputs_outputs": "0 Multiply layers (expected 1)"}),
+    dict(notebook=NB, cell="ex1_pair_model", why="a sum of the encodings instead of their product",
+         code=EX1_PRE + EX1_INPUTS + EX1_ENCODE
+         + EX1_HEAD.replace("layers.multiply(", "layers.add("),
+         fails={"ex1_inputs_outputs": "1 Add layer (expected 0)"}),
     dict(notebook=NB, cell="ex1_pair_model", why="the model not named",
          code=EX1_PRE + EX1_INPUTS + EX1_ENCODE + EX1_HEAD.replace(', name="pair_model"', ""),
          fails={"ex1_inputs_outputs": "Expected the name 'pair_model'"}),
     dict(notebook=NB, cell="ex2_per_digit", why="the TimeDistributed wrapper not named",
          code=EX2_PRE
-         + "per_digit = layers.TimeDistributed(digit_classifier)(digit_sequence)\n"
-           'sequence_model = keras.Model(digit_sequence, per_digit, name="sequence_model")\n',
+         + "per_digit = layers.TimeDistributed(digit_classifier)(digit_sequence)\n" + EX2_SHARES,
          fails={"ex2_wraps_digit_classifier": "has no layer named 'per_digit'"}),
     dict(notebook=NB, cell="ex3_video_qa", why="the question input left as floats (no dtype)",
          code=EX3_PRE.replace(', dtype="int32"', "") + EX3_BODY + EX3_TAIL,

@@ -23,7 +23,8 @@ REWRITES = [
 digit_b = keras.Input(shape=(8, 8, 1), name="digit_b")
 encoded_a = vision(digit_a)
 encoded_b = vision(digit_b)
-merged = layers.Concatenate(name="merge")([encoded_a, encoded_b])
+product = layers.Multiply(name="product")([encoded_a, encoded_b])
+merged = layers.Concatenate(name="merge")([encoded_a, encoded_b, product])
 compared = layers.Dense(64, activation="relu", name="compare")(merged)
 same_digit = layers.Dense(1, activation="sigmoid", name="same_digit")(compared)
 pair_model = keras.Model(inputs=[digit_a, digit_b], outputs=same_digit, name="pair_model")
@@ -33,7 +34,9 @@ pair_model = keras.Model(inputs=[digit_a, digit_b], outputs=same_digit, name="pa
 digit_b = keras.Input((8, 8, 1), name="digit_b")
 encoded_a = vision(digit_a)
 encoded_b = vision(digit_b)
-merged = keras.layers.concatenate([encoded_a, encoded_b], axis=-1, name="merge")
+merged = keras.layers.concatenate(
+    [encoded_a, encoded_b, keras.layers.multiply([encoded_b, encoded_a], name="product")],
+    axis=-1, name="merge")
 hidden = keras.layers.Dense(units=64, activation="relu", name="compare")(merged)
 same_digit = keras.layers.Dense(units=1, activation="sigmoid", name="same_digit")(hidden)
 pair_model = keras.Model([digit_a, digit_b], same_digit, name="pair_model")
@@ -42,12 +45,15 @@ pair_model = keras.Model([digit_a, digit_b], same_digit, name="pair_model")
          code=CLASSIFIER + '''digit_sequence = keras.Input(shape=(6, 8, 8, 1), name="digit_sequence")
 wrapper = layers.TimeDistributed(digit_classifier, name="per_digit")
 per_digit = wrapper(digit_sequence)
-sequence_model = keras.Model(inputs=digit_sequence, outputs=per_digit)
+averaging = layers.GlobalAveragePooling1D(name="class_shares")
+class_shares = averaging(per_digit)
+sequence_model = keras.Model(inputs=digit_sequence, outputs=[per_digit, class_shares])
 '''),
     dict(cell="ex2_per_digit", why="layer= keyword, keras.layers prefix",
          code=CLASSIFIER + '''digit_sequence = keras.Input((6, 8, 8, 1), name="digit_sequence")
 per_digit = keras.layers.TimeDistributed(layer=digit_classifier, name="per_digit")(digit_sequence)
-sequence_model = keras.Model(digit_sequence, per_digit, name="sequence_model")
+class_shares = keras.layers.GlobalAveragePooling1D(data_format="channels_last", name="class_shares")(per_digit)
+sequence_model = keras.Model(digit_sequence, outputs=[per_digit, class_shares], name="sequence_model")
 '''),
     dict(cell="ex3_video_qa", why="question branch built first, Concatenate layer, keyword Model",
          code=VQA + '''video_question = keras.Input(shape=(10,), dtype="int32", name="video_question")
@@ -69,17 +75,24 @@ merged = layers.concatenate([encoded_video, encoded_video_question])
 answer = layers.Dense(units=20, activation="softmax", name="answer")(merged)
 video_qa = keras.Model([video, video_question], answer)
 '''),
-    dict(cell="ex4_train", why="optimizer in a variable, learning_rate= keyword, x=/y= keywords",
-         code=FRESH + '''optimizer = keras.optimizers.Adam(learning_rate=3e-3)
+    dict(cell="ex4_train", why="swapped pairs first, built in a loop; optimizer in a variable, keywords",
+         code=FRESH + '''swapped = {"digit_a": pairs.inputs["digit_b"], "digit_b": pairs.inputs["digit_a"]}
+both_orders = {name: np.concatenate([swapped[name], pairs.inputs[name]]) for name in ("digit_a", "digit_b")}
+both_targets = np.concatenate([pairs.y, pairs.y])
+optimizer = keras.optimizers.Adam(learning_rate=3e-3)
 fresh_pair_model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
-history = fresh_pair_model.fit(x=pairs.x, y=pairs.y, batch_size=64, epochs=8,
+history = fresh_pair_model.fit(x=both_orders, y=both_targets, batch_size=64, epochs=3,
                                validation_data=(val_pairs.x, val_pairs.y), verbose=0)
 ''' + PRINT),
-    dict(cell="ex4_train", why="0.003 for 3e-3, a loss object, no print",
-         code=FRESH + '''fresh_pair_model.compile(optimizer=keras.optimizers.Adam(0.003),
+    dict(cell="ex4_train", why="each pair next to its swap (interleaved), 0.003 for 3e-3, a loss object, no print",
+         code=FRESH + '''first, second = pairs.inputs["digit_a"], pairs.inputs["digit_b"]
+both_orders = {"digit_a": np.stack([first, second], axis=1).reshape(-1, 8, 8, 1),
+               "digit_b": np.stack([second, first], axis=1).reshape(-1, 8, 8, 1)}
+both_targets = np.repeat(pairs.y, 2, axis=0)
+fresh_pair_model.compile(optimizer=keras.optimizers.Adam(0.003),
                          loss=keras.losses.BinaryCrossentropy(), metrics=["accuracy"])
 validation = (val_pairs.x, val_pairs.y)
-history = fresh_pair_model.fit(pairs.x, pairs.y, epochs=8, batch_size=64,
+history = fresh_pair_model.fit(both_orders, both_targets, epochs=3, batch_size=64,
                                validation_data=validation, verbose=0)
 '''),
 ]

@@ -2,16 +2,16 @@
 
 # ruff: noqa: E501 - rewrites are whole notebook cells kept as strings, one line each where short.
 
+import runpy
+from pathlib import Path
+
+# The exercises' given set-up lines are written once, in the chapter's mistakes file.
+_GIVEN = runpy.run_path(str(Path(__file__).resolve().parents[1] / "mistakes" / "chapter_09.py"))
+EX1_SETUP = _GIVEN["EX1_SETUP"]
+EX2_SETUP = _GIVEN["EX2_SETUP"]
+EX3_SETUP = _GIVEN["EX3_SETUP"]
+
 START = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"
-EX1_SETUP = START + '''readings = keras.Input(shape=(5,), name="readings")
-head = layers.Dense(1, name="head")
-'''
-EX2_SETUP = START + 'signal = keras.Input(shape=(8,), name="signal")\n'
-EX3_SETUP = START + '''item = keras.Input(shape=(6,), name="item")
-encoder = keras.Model(item, layers.Dense(4, activation="relu")(item), name="encoder")
-left = keras.Input(shape=(6,), name="left")
-right = keras.Input(shape=(6,), name="right")
-'''
 
 REWRITES = [
     dict(cell="ex1_projection", why="the @ operator, a named weight with an initializer, a dict merge in get_config, keyword Model",

@@ -2,19 +2,17 @@
 
 # ruff: noqa: E501 - rewrites are whole notebook cells kept as strings, one line each where short.
 
+import runpy
+from pathlib import Path
+
+# The exercises' given set-up lines are written once, in the chapter's mistakes file.
+_GIVEN = runpy.run_path(str(Path(__file__).resolve().parents[1] / "mistakes" / "chapter_10.py"))
+ENCODER = _GIVEN["ENCODER"]
+EX1 = _GIVEN["EX1"]
+CLASSIFIER = _GIVEN["CLASSIFIER"]
+
 START = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"
-ENCODER = START + '''image = keras.Input(shape=(8, 8, 1), name="image")
-feature_maps = layers.Conv2D(4, 3, activation="relu", name="conv")(image)
-pooled = layers.GlobalAveragePooling2D(name="pool")(feature_maps)
-encoder = keras.Model(image, layers.Dense(4, name="code")(pooled), name="encoder")
-'''
-EX1 = START + "workspace = tempfile.TemporaryDirectory()\nfolder = Path(workspace.name)\n"
 EX1_END = "workspace.cleanup()\n"
-CLASSIFIER = START + '''inputs = keras.Input(shape=(10,), name="features")
-hidden = layers.Dense(16, activation="relu", name="hidden")(inputs)
-scores = layers.Dense(3, activation="softmax", name="scores")(hidden)
-classifier = keras.Model(inputs, scores, name="classifier")
-'''
 
 REWRITES = [
     dict(cell="ex1_round_trip", why="default package, config.update, keras.saving functions, a str path",

@@ -2,44 +2,16 @@
 
 # ruff: noqa: E501 - rewrites are whole notebook cells kept as strings, one line each where short.
 
+import runpy
+from pathlib import Path
+
+# The exercises' given set-up lines are written once, in the chapter's mistakes file.
+_GIVEN = runpy.run_path(str(Path(__file__).resolve().parents[1] / "mistakes" / "chapter_11.py"))
+CHANGE_MODEL = _GIVEN["EX1_SETUP"]
+PRETRAINED = _GIVEN["EX2_SETUP"]
+MATCHER = _GIVEN["EX3_SETUP"]
+
 START = "keras.utils.clear_session()\nkeras.utils.set_random_seed(0)\n"
-CHANGE_MODEL = START + '''
-
-def _build_change_model():
-    before = keras.Input(shape=(12,), name="before")
-    after = keras.Input(shape=(12,), name="after")
-    encoder = layers.Dense(8, activation="relu", name="encoder")
-    encoded_after = encoder(after)
-    encoded_before = encoder(before)
-    change = layers.Dense(4, activation="relu", name="change")(
-        layers.subtract([encoded_after, encoded_before]))
-    return keras.Model([before, after], layers.Dense(1, name="score")(change), name="change_model")
-
-
-change_model = _build_change_model()
-'''
-PRETRAINED = START + '''pretrained = keras.Sequential([
-    keras.Input(shape=(20,), name="features"),
-    layers.Dense(32, activation="relu", name="block_1"),
-    layers.Dense(16, activation="relu", name="block_2"),
-    layers.Dense(8, activation="relu", name="block_3"),
-    layers.Dense(5, activation="softmax", name="old_head"),
-], name="pretrained")
-'''
-MATCHER = START + '''
-
-def _build_matcher():
-    left = keras.Input(shape=(6,), name="left")
-    right = keras.Input(shape=(6,), name="right")
-    joined = layers.concatenate([layers.Dense(4, name="read_left")(left),
-                                 layers.Dense(4, name="read_right")(right)])
-    score = layers.Dense(1, activation="sigmoid", name="score")(joined)
-    delta = layers.Dense(3, name="delta")(joined)
-    return keras.Model([left, right], [score, delta], name="matcher")
-
-
-matcher = _build_matcher()
-'''
 
 REWRITES = [
     dict(cell="ex1_extractor", why="keyword Model, everything inline",
