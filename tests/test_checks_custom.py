@@ -53,6 +53,13 @@ class ConstantInConfig(Scale):
         return {**layers.Layer.get_config(self), "factor": 2.0}
 
 
+class ConfigRaises(Scale):
+    """get_config fails on an attribute that is not there."""
+
+    def get_config(self):
+        return {**super().get_config(), "low": self.low}
+
+
 class NoBuild(layers.Layer):
     """Weights made in __init__, no build, no get_config."""
 
@@ -125,6 +132,16 @@ def test_a_keras_layer_is_not_a_custom_layer(where):
     assert "Your `dense` is Keras's own `Dense`" in message
 
 
+def test_a_layer_where_a_model_is_asked_for(where):
+    scale = Scale(name="scale")
+    _model_with(scale)
+    seen = where({"scale": scale})
+    message = failure(checks.check_custom_layer, seen["scale"], name="scale", base="Model",
+                      methods=("call",))
+    assert "Your `scale`'s class, `Scale`, derives from Layer. Expected a class derived from " \
+           "keras.Model" in message
+
+
 def test_a_layer_that_does_not_define_build_or_get_config_itself(where):
     layer = NoBuild(name="projection")
     _model_with(layer)
@@ -161,16 +178,18 @@ def test_a_call_that_raises_on_real_inputs(where):
     assert "Your `broken` raised ValueError: this layer only works while building" in message
 
 
-@pytest.mark.parametrize("cls, found", [
-    (ForgetsFactor, "from_config raised TypeError"),
-    (ConstantInConfig, "gives 'factor' = 2.0, but the layer keeps `scale.factor` = 5.0"),
+@pytest.mark.parametrize("cls, keys, found", [
+    (ForgetsFactor, (), "from_config raised TypeError"),
+    (ForgetsFactor, ("factor",), "Your `scale.get_config()` has no 'factor'"),
+    (ConstantInConfig, ("factor",),
+     "gives 'factor' = 2.0, but the layer keeps `scale.factor` = 5.0"),
+    (ConfigRaises, (), "Calling `scale.get_config()` raised AttributeError"),
 ])
-def test_a_config_that_does_not_recreate_the_layer(cls, found, where):
+def test_a_config_that_does_not_recreate_the_layer(cls, keys, found, where):
     scale = cls(5.0, name="scale")
     _model_with(scale)
     seen = where({"scale": scale})
-    message = failure(checks.check_config_round_trip, seen["scale"], name="scale",
-                      keys=("factor",) if cls is ConstantInConfig else ())
+    message = failure(checks.check_config_round_trip, seen["scale"], name="scale", keys=keys)
     assert found in message
 
 

@@ -331,3 +331,13 @@ def test_output_names_of_functional_and_sequential_models():
 def test_output_names_of_an_unbuilt_sequential_model_asks_for_an_input_shape():
     with pytest.raises(ValueError, match="must know its input shape"):
         output_names(keras.Sequential([keras.layers.Dense(2)]))
+
+
+def test_a_keras_ops_call_in_a_model_is_a_node_without_parameters():
+    """`keras.ops.square(x)` in a graph is an operation with no `built` and no weights."""
+    inputs = keras.Input((3,), name="features")
+    squared = keras.ops.square(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(2, name="out")(squared))
+    counts = {data["layer"].name: data["num_params"]
+              for _, data in model_graph(model).nodes(data=True)}
+    assert counts["out"] == 8 and sorted(counts.values()) == [0, 0, 8]
