@@ -1,21 +1,17 @@
-"""Runs course notebooks in a kernel and replays wrong answers against their graded cells.
+"""The course's notebooks and wrong answers, as the course tests read them.
 
-Used by the course tests: a notebook is executed once, top to bottom; then each
-mistake replaces one exercise cell with wrong code, runs that exercise's test
-cells, records what they raised, and restores the right answer.
+The chapters and their notebooks under `solutions/` and `course/`, the wrong answers of
+`tests/mistakes/` (replayed against the graded cells by `autograder.mutation.run`, in
+the mutants' kernel: tests/test_course_mutants.py), and nbgrader run as a command.
 """
 
 from __future__ import annotations
 
-import copy
 import runpy
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
-from nbclient import NotebookClient
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPOSITORY / "solutions"
@@ -43,23 +39,6 @@ class Mistake:
     why: str
 
 
-@dataclass
-class CellOutcome:
-    """What one test cell did: the exception name and message, or None if it passed."""
-
-    grade_id: str
-    error_name: str | None
-    error_message: str = ""
-    stderr: str = ""
-
-
-@dataclass
-class MistakeOutcome:
-    mistake: Mistake
-    wrong_cell_error: str | None
-    tests: dict[str, CellOutcome] = field(default_factory=dict)
-
-
 def grade_id(cell) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
@@ -71,67 +50,6 @@ def is_test_cell(cell) -> bool:
 
 def is_solution_cell(cell) -> bool:
     return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
-
-
-def exercise_test_cells(notebook, solution_grade_id: str) -> list:
-    """The test cells that follow a solution cell, up to the next solution cell."""
-    cells = notebook.cells
-    start = next(i for i, cell in enumerate(cells) if grade_id(cell) == solution_grade_id)
-    tests = []
-    for cell in cells[start + 1:]:
-        if is_solution_cell(cell):
-            break
-        if is_test_cell(cell):
-            tests.append(cell)
-    return tests
-
-
-def _outcome(cell) -> tuple[str | None, str, str]:
-    errors = [output for output in cell.outputs if output.output_type == "error"]
-    stderr = "".join(
-        output.text for output in cell.outputs
-        if output.output_type == "stream" and output.name == "stderr"
-    )
-    if errors:
-        return errors[0].ename, errors[0].evalue, stderr
-    return None, "", stderr
-
-
-def replay_mistakes(notebook_path: Path, mistakes: list[Mistake]) -> list[MistakeOutcome]:
-    """Executes the notebook once, then replays each mistake in the same kernel.
-
-    Args:
-        notebook_path: the solution notebook.
-        mistakes: wrong answers to exercises of that notebook.
-
-    Returns:
-        One MistakeOutcome per mistake, in order.
-    """
-    notebook = nbformat.read(notebook_path, as_version=4)
-    client = NotebookClient(
-        notebook, kernel_name="python3", timeout=300, allow_errors=True,
-        record_timing=False, resources={"metadata": {"path": str(notebook_path.parent)}},
-    )
-    outcomes = []
-    with client.setup_kernel():
-        for index, cell in enumerate(notebook.cells):
-            client.execute_cell(cell, index)
-        by_id = {grade_id(cell): (index, cell) for index, cell in enumerate(notebook.cells)}
-        for mistake in mistakes:
-            index, solution = by_id[mistake.cell]
-            wrong = copy.deepcopy(solution)
-            wrong.source = mistake.code
-            client.execute_cell(wrong, index)
-            wrong_error = _outcome(wrong)[0]
-            outcome = MistakeOutcome(mistake, wrong_error)
-            for test in exercise_test_cells(notebook, mistake.cell):
-                replay = copy.deepcopy(test)
-                client.execute_cell(replay, by_id[grade_id(test)][0])
-                outcome.tests[grade_id(test)] = CellOutcome(grade_id(test), *_outcome(replay))
-            restore = copy.deepcopy(solution)
-            client.execute_cell(restore, index)
-            outcomes.append(outcome)
-    return outcomes
 
 
 def chapters() -> list[str]:

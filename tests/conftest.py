@@ -22,6 +22,7 @@ NOTEBOOK_MODULES = {
     "test_grading_cli.py",
     "test_grading_demo.py",
     "test_grading_feedback.py",
+    "test_grading_parallel.py",
     "test_grading_sandbox.py",
     "test_trusted_execute.py",
 }

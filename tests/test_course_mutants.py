@@ -8,7 +8,9 @@ and the rewrites of `tests/rewrites/` run in one kernel (`autograder.mutation.ru
 - every catch of a mutant whose own cell ran cleanly is an AssertionError (a message
   written to the student), not a raw error from the test code;
 - the right answer still passes its test cells after the replay (the replay is sound);
-- every equivalent rewrite of `tests/rewrites/` earns full marks.
+- every equivalent rewrite of `tests/rewrites/` earns full marks;
+- every wrong answer of `tests/mistakes/` fails the test cells it names with its message
+  (replayed in the same kernel, so each chapter's notebook runs once for all of these).
 
 `python -m autograder.mutation --chapter NN` prints the same findings as a table. The
 kernel runs take a few minutes per chapter; `test_equivalent_entries_are_not_stale`
@@ -89,6 +91,37 @@ def test_mutants_are_caught_by_assertion_messages(chapter, equivalents):
         "wrong answers whose cell runs cleanly must fail a test cell with an AssertionError "
         "message, not an error raised by the test code"
     )
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_graded_cells_catch_the_mistakes(chapter):
+    """Each wrong answer of tests/mistakes/ fails the test cells it names, each with an
+    AssertionError holding the message fragment it names (replayed in the mutants' kernel)."""
+    problems = []
+    for exercise in run.cached_chapter_run(chapter).exercises:
+        for result in exercise.mistakes:
+            outcomes = {test.grade_id: test for test in result.tests}
+            for cell, fragment in result.variant.expected:
+                outcome = outcomes.get(cell)
+                if outcome is None:
+                    problems.append(f"{result.variant.description}: {cell} is not a test of "
+                                    "that exercise")
+                elif outcome.error_name != "AssertionError" or fragment not in (
+                        outcome.error_message):
+                    problems.append(
+                        f"{result.variant.description}: {cell} gave {outcome.error_name}: "
+                        f"{outcome.error_message!r}, expected an AssertionError containing "
+                        f"{fragment!r}")
+    assert problems == []
+
+
+def test_every_mistake_of_a_chapter_is_replayed():
+    """The mutants' kernel replays every entry of tests/mistakes/ (none is dropped)."""
+    for chapter in CHAPTERS:
+        variants = run.load_mistakes(chapter)
+        assert variants, f"tests/mistakes/ has no mistake for {chapter}"
+        assert all(v.kind == "mistake" and v.expected for v in variants)
 
 
 def _toy_notebook(path):

@@ -4,9 +4,9 @@ The demo class (autograder/pipeline/demo.py) holds a correct student, an untouch
 release, a half-answered student, each foundation mistake, and every kind of
 broken notebook the grader must survive, and notebooks that cheat or harm. It
 is graded once (about 15 minutes on 2 cores), then chapter 01 is graded again
-to show that re-grading gives the same result. The scores below were worked
-out from the points of each chapter's graded cells and what each submission
-breaks.
+to show that grading an unchanged class again keeps its grades without running
+it. The scores below were worked out from the points of each chapter's graded
+cells and what each submission breaks.
 """
 
 from __future__ import annotations
@@ -267,12 +267,15 @@ def test_harm_reached_nothing_and_left_nothing_running(demo, handed_in):
         "the students graded after it were graded as usual")
 
 
-def test_grading_again_gives_identical_results(demo, handed_in):
-    """Chapter 01 graded again (four submissions): the same rows, other chapters kept."""
+def test_grading_again_keeps_every_unchanged_grade(demo, handed_in):
+    """Chapter 01 graded again, nothing changed (four submissions): no notebook runs, the same
+    rows, other chapters kept. (`--force` and grading again for real: test_grading_parallel.)"""
     workspace, _, _ = demo
     chapter = "01-sequential-vs-functional"
     again = kfc_grade("--demo", "--workspace", workspace, "--chapter", "01")
     assert again.returncode == 0, again.stderr[-5000:]
+    assert "Kept 4 grades of submissions unchanged since they were graded" in again.stderr
+    assert "] grading" not in again.stderr
     rows = read_grades_csv(workspace / "reports" / "grades.csv")
     regraded = {(row["student"], row["chapter"]): row for row in rows
                 if row["reason"] != NOTHING_HANDED_IN}

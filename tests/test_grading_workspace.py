@@ -58,7 +58,7 @@ def prepared(tmp_path, config_text: str) -> Workspace:
 def test_a_course_config_with_a_syntax_error_stops_the_run_with_one_sentence(tmp_path):
     workspace = prepared(tmp_path, "c = get_config()\nc.GuardedExecute.timeout = (\n")
     with pytest.raises(InstructorError) as raised:
-        workspace.export()
+        workspace.nbgrader("list")  # any nbgrader command
     config = workspace.course_root / "nbgrader_config.py"
     assert str(raised.value) == (
         f"nbgrader could not load its config: {config} failed (SyntaxError: '(' was never "
@@ -72,7 +72,7 @@ def test_a_course_config_that_raises_stops_the_run_with_one_sentence(tmp_path):
             r"^nbgrader could not load its config: .*/course/nbgrader_config.py failed "
             r"\(ModuleNotFoundError: No module named 'no_such_module_here', at .*"
             r"nbgrader_config.py, line 2\): fix that file")):
-        workspace.export()
+        workspace.nbgrader("list")  # any nbgrader command
 
 
 def test_the_workspace_config_is_written_afresh_before_each_call(tmp_path):
@@ -94,7 +94,7 @@ def test_a_missing_course_config_stops_the_run(tmp_path):
     (workspace.course_root / "nbgrader_config.py").unlink()
     with pytest.raises(InstructorError, match=r"^The course's nbgrader config .* is missing: put "
                                               r"it back"):
-        workspace.export()
+        workspace.nbgrader("list")  # any nbgrader command
 
 
 CONFIG = "/course/nbgrader_config.py"
@@ -127,3 +127,17 @@ def test_a_config_failure_is_read_from_the_log(tmp_path):
         "[NbGraderApp | ERROR] nope): check nbgrader_config.py in the course and run kfc-grade "
         "again; nbgrader would otherwise grade with its own defaults, without the course's "
         "limits.")
+
+
+def test_nbgraders_export_into_the_reports_and_its_failure(tmp_path):
+    """The export is nbgrader's CSV exporter run in this process; a database it cannot open
+    is a failed result with the reason, not an exception."""
+    workspace = prepared(tmp_path, "c = get_config()\n")
+    assert workspace.export().ok
+    header = (workspace.reports / "nbgrader-grades.csv").read_text().splitlines()[0]
+    assert header.startswith("assignment,duedate,timestamp,student_id")
+    broken = Workspace(tmp_path / "other", tmp_path,
+                       db_url=f"sqlite:///{tmp_path / 'no' / 'such' / 'folder.db'}")
+    broken.reports.mkdir(parents=True)
+    result = broken.export()
+    assert not result.ok and "OperationalError" in result.log

@@ -53,6 +53,7 @@ from autograder.mutation import generate
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
 SOLUTIONS = REPOSITORY / "solutions"
 REWRITES = REPOSITORY / "tests" / "rewrites"
+MISTAKES = REPOSITORY / "tests" / "mistakes"
 EQUIVALENTS = Path(__file__).resolve().parent / "equivalent.toml"
 # One file per chapter, chapter_NN.toml, in the same format: chapter engineers edit these.
 EQUIVALENT_DIRECTORY = Path(__file__).resolve().parent / "equivalent"
@@ -71,8 +72,11 @@ class Variant:
         exercise: grade_id of the solution cell it replaces.
         key: the mutant's key, or a rewrite's label.
         code: the whole cell.
-        kind: "mutant" or "rewrite".
-        description: what it changes, or why a rewrite is right.
+        kind: "mutant", "rewrite" (equally right) or "mistake" (a wrong answer of
+            `tests/mistakes/`).
+        description: what it changes, why a rewrite is right, or what the mistake is.
+        expected: for a mistake, (test cell grade_id, a fragment of the message it must
+            give) for each test cell it must fail.
     """
 
     exercise: str
@@ -80,6 +84,7 @@ class Variant:
     code: str
     kind: str = "mutant"
     description: str = ""
+    expected: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -132,6 +137,10 @@ class ExerciseRun:
     @property
     def rewrites(self) -> list[VariantResult]:
         return [r for r in self.results if r.variant.kind == "rewrite"]
+
+    @property
+    def mistakes(self) -> list[VariantResult]:
+        return [r for r in self.results if r.variant.kind == "mistake"]
 
     @property
     def sound(self) -> bool:
@@ -341,6 +350,25 @@ def load_rewrites(chapter: str, root: Path = REWRITES) -> list[Variant]:
     return variants
 
 
+def load_mistakes(chapter: str, root: Path = MISTAKES) -> list[Variant]:
+    """The wrong answers written for a chapter, from tests/mistakes/chapter_NN.py.
+
+    Each entry gives the answer cell it replaces (`cell`), the wrong `code`, `why` it is
+    wrong, and the message fragment each test cell it `fails` must give.
+    """
+    path = root / f"chapter_{chapter[:2]}.py"
+    if not path.exists():
+        return []
+    variants = []
+    for number, entry in enumerate(runpy.run_path(str(path))["MISTAKES"], start=1):
+        if not all(entry.get(k) for k in ("cell", "why", "code", "fails")):
+            raise ValueError(f"{path}: mistake {number} needs the fields cell, why, code, fails")
+        variants.append(Variant(entry["cell"], f"mistake {number}: {entry['why']}",
+                                entry["code"], "mistake", entry["why"],
+                                tuple(entry["fails"].items())))
+    return variants
+
+
 # --- the kernel side -------------------------------------------------------------------
 
 DRIVER = r'''
@@ -500,7 +528,8 @@ def run_notebook(
         chapter: its chapter folder name (default: the notebook's folder).
         only: grade_ids of the exercises to run (default: all).
         mutants_for: cell source -> mutants; None runs no mutants.
-        rewrites: rewrites to grade (Variant objects, kind "rewrite").
+        rewrites: rewrites and mistakes to grade (Variant objects, kind "rewrite" or
+            "mistake").
         cell_timeout: seconds for each cell (a variant's cell, each test cell).
         progress: called with a line of text after each exercise.
 
@@ -568,14 +597,18 @@ def run_notebook(
 
 
 def run_chapter(chapter: str, *, only: Iterable[str] | None = None, with_mutants: bool = True,
-                with_rewrites: bool = True, cell_timeout: int = CELL_TIMEOUT,
+                with_rewrites: bool = True, with_mistakes: bool = False,
+                cell_timeout: int = CELL_TIMEOUT,
                 progress: Callable[[str], None] | None = None) -> ChapterRun:
-    """`run_notebook` for a chapter folder of solutions/, with its rewrites from tests/rewrites/."""
+    """`run_notebook` for a chapter folder of solutions/, with its rewrites from tests/rewrites/
+    (and, with `with_mistakes`, its wrong answers from tests/mistakes/)."""
+    variants = load_rewrites(chapter) if with_rewrites else []
+    if with_mistakes:
+        variants += load_mistakes(chapter)
     return run_notebook(
         chapter_notebook(chapter), chapter=chapter, only=only,
         mutants_for=generate.mutants if with_mutants else None,
-        rewrites=load_rewrites(chapter) if with_rewrites else (),
-        cell_timeout=cell_timeout, progress=progress,
+        rewrites=variants, cell_timeout=cell_timeout, progress=progress,
     )
 
 
@@ -583,13 +616,13 @@ _CACHE: dict[str, ChapterRun] = {}
 
 
 def cached_chapter_run(chapter: str) -> ChapterRun:
-    """The full run of a chapter (mutants and rewrites), once per process.
+    """The full run of a chapter (mutants, rewrites and mistakes), once per process.
 
-    The mutant and rewrite tests of a chapter share it, so each chapter's notebook runs in
-    a kernel once.
+    The mutant, rewrite and mistake tests of a chapter share it, so each chapter's notebook
+    runs in a kernel once.
     """
     if chapter not in _CACHE:
-        _CACHE[chapter] = run_chapter(chapter)
+        _CACHE[chapter] = run_chapter(chapter, with_mistakes=True)
     return _CACHE[chapter]
 
 

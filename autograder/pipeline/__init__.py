@@ -16,6 +16,10 @@ feedback and a report. The modules, in the order a grading run uses them:
   carries on past timeouts and dead kernels (`autograder.trusted` builds on it);
 - `workspace`: the grading workspace (nbgrader course root, gradebook,
   feedback, reports) and the nbgrader commands run in it;
+- `jobs`: one submission as a job carrying everything as data, graded in a
+  private workspace on this machine (`--jobs`) or a Dask worker
+  (`--scheduler`), recorded in the gradebook by `kfc-grade` alone; the
+  fingerprints that let an unchanged submission keep its grade;
 - `report`: each submission's status and reason, the summary table, the CSV and
   the per-cell score plot;
 - `demo`: a sample class built from the course itself.

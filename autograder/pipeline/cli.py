@@ -10,7 +10,11 @@ Run `kfc-grade --help` for the options. The steps, for every chapter asked for:
 3. autograde each submission with nbgrader, one process each, with the
    kernel limits of the course's `nbgrader_config.py` and the kernel in a
    sandbox (`autograder.pipeline.sandbox`): when none can be made here, the
-   command stops and says what to install, unless `--no-sandbox` is given;
+   command stops and says what to install, unless `--no-sandbox` is given.
+   Submissions run `--jobs` at a time on this machine, or on a Dask cluster
+   (`--scheduler`), as `autograder.pipeline.jobs` describes; this process
+   alone writes the gradebook. A submission unchanged since its last grading
+   keeps its grade (`--force` grades it again);
 4. write each student's feedback HTML, the grades CSVs and the per-cell plot,
    and print the summary table.
 
@@ -21,8 +25,10 @@ did), 2 when the command was called wrongly (one sentence says what to do).
 from __future__ import annotations
 
 import argparse
+import itertools
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,6 +38,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from autograder.pipeline.collect import UNKNOWN_CHAPTER, assign, collect
 from autograder.pipeline.demo import build_demo_class
+from autograder.pipeline.jobs import (
+    DaskRunner,
+    LocalRunner,
+    ReuseIndex,
+    default_jobs,
+    make_job,
+    record,
+    still_graded,
+    template_gradebook,
+)
 from autograder.pipeline.notebooks import (
     MISSING,
     NOT_GRADED,
@@ -115,6 +131,15 @@ def parser() -> argparse.ArgumentParser:
                          help="run the students' notebooks without the sandbox (only where "
                               "bubblewrap cannot run: their code then runs with your "
                               "permissions; the summary and grades.csv say so)")
+    command.add_argument("--jobs", type=int, metavar="N",
+                         help="submissions graded at once on this machine (default: one per "
+                              "core, as memory allows; printed at the start)")
+    command.add_argument("--scheduler", metavar="ADDRESS",
+                         help="grade on an existing Dask cluster, e.g. tcp://HOST:8786 (its "
+                              "workers need the course installed, not a shared filesystem)")
+    command.add_argument("--force", action="store_true",
+                         help="grade every submission again, even those unchanged since "
+                              "their last grading")
     command.add_argument("--course-root", type=Path,
                          help="the course repository (default: found from here or the package)")
     return command
@@ -128,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kfc-grade: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("kfc-grade: stopped. Run the same command again: it grades everything afresh.",
+        print("kfc-grade: stopped. Run the same command again: it keeps the grades recorded "
+              "so far and grades what is left (--force grades everything again).",
               file=sys.stderr)
         return 130
     return 0
@@ -256,18 +282,7 @@ def grade(arguments) -> list[Row]:
             submission.student, submission.chapter, names[submission.chapter]))
         gradable.append(submission)
 
-    started = time.monotonic()
-    for number, submission in enumerate(gradable, start=1):
-        progress(f"[{number}/{len(gradable)}] grading {submission.student} "
-                 f"{submission.chapter} ...")
-        begun = time.monotonic()
-        result = workspace.autograde(submission.chapter, submission.student)
-        if not result.ok:
-            submission.findings.append(nbgrader_failure(last_error_line(result.log)))
-            submission.notebook = None
-        progress(f"    {'done' if result.ok else 'nbgrader failed'} in "
-                 f"{time.monotonic() - begun:.0f} s")
-    progress(f"Graded {len(gradable)} submissions in {time.monotonic() - started:.0f} s.")
+    run_gradable(arguments, workspace, gradable, names)
 
     for chapter in chapters:
         if any(s.chapter == chapter and s.notebook is not None for s in gradable):
@@ -291,6 +306,94 @@ def grade(arguments) -> list[Row]:
     print(f"\nReports in {workspace.reports}: grades.csv, cells.csv, nbgrader-grades.csv, "
           f"cell-scores.png, summary.txt. Feedback in {workspace_root / 'feedback'}.")
     return rows
+
+
+def make_runner(arguments, workspace: Workspace):
+    """The runner `--scheduler` or `--jobs` asks for, and the sentence saying where grading runs."""
+    if arguments.scheduler:
+        if arguments.jobs is not None:
+            raise InstructorError(
+                "Give either --jobs (grade on this machine) or --scheduler (grade on a Dask "
+                "cluster), not both: the cluster's workers decide how many run at once.")
+        runner = DaskRunner(arguments.scheduler)
+        return runner, f"Grading {runner.describe()}."
+    if arguments.jobs is None:
+        jobs, why = default_jobs(workspace.limits.memory_limit_mb)
+        return LocalRunner(jobs), (f"Grading {jobs} submission{'s' if jobs != 1 else ''} at a "
+                                   f"time ({why}); change it with --jobs.")
+    return LocalRunner(arguments.jobs), f"Grading {arguments.jobs} at a time (--jobs)."
+
+
+def run_gradable(arguments, workspace: Workspace, gradable: list, names: dict[str, str]) -> None:
+    """Grades each gradable submission, or keeps its grade when nothing it depends on changed.
+
+    Each submission becomes a `jobs.GradingJob`; a runner grades the jobs (on
+    this machine or a Dask cluster) and this process records each result in
+    the gradebook as it comes back, so an interrupted run keeps what it
+    recorded. A submission whose job failed loses its notebook (it is reported
+    as not graded, with nbgrader's reason) and any grade it had.
+    """
+    reuse = ReuseIndex(workspace.root / "reuse.json")
+    templates: dict[str, bytes] = {}
+    jobs, reused = [], 0
+    for submission in gradable:
+        chapter, student = submission.chapter, submission.student
+        if chapter not in templates:
+            templates[chapter] = template_gradebook(workspace.db_url, chapter)
+        job = make_job(workspace, chapter, student, names[chapter],
+                       nbformat.writes(submission.notebook), templates[chapter])
+        if (not arguments.force and reuse.matches(student, chapter, job.fingerprint)
+                and still_graded(workspace, chapter, student, names[chapter])):
+            reused += 1
+            continue
+        jobs.append(job)
+    if reused:
+        progress(f"Kept {reused} grade{'s' if reused != 1 else ''} of submissions unchanged since "
+                 "they were graded (--force grades them again).")
+    if not jobs:
+        return
+    runner, where = make_runner(arguments, workspace)
+    progress(where)
+    by_key = {(s.student, s.chapter): s for s in gradable}
+    running: list[str] = []
+    lock = threading.Lock()
+    numbers = itertools.count(1)
+
+    def started(job) -> None:
+        with lock:
+            number = next(numbers)
+            if not runner.reports_starts:
+                progress(f"[{number}/{len(jobs)}] sent {job.label} to the cluster")
+                return
+            others = list(running)
+            running.append(job.label)
+            also = f" (also running: {', '.join(others)})" if others else ""
+            progress(f"[{number}/{len(jobs)}] grading {job.label} ...{also}")
+
+    def finished(job) -> None:
+        with lock:
+            if job.label in running:
+                running.remove(job.label)
+
+    begun = time.monotonic()
+    try:
+        for result in runner.run(jobs, started, finished):
+            submission = by_key[(result.student, result.chapter)]
+            if result.ok:
+                record(workspace, result)
+                reuse.remember(result.student, result.chapter, result.fingerprint)
+            else:
+                reuse.forget(result.student, result.chapter)
+                workspace.forget(result.chapter, result.student)
+                submission.findings.append(nbgrader_failure(last_error_line(result.log)))
+                submission.notebook = None
+            progress(f"    {'done' if result.ok else 'nbgrader failed'}: {result.label} in "
+                     f"{result.seconds:.0f} s")
+    finally:
+        if isinstance(runner, DaskRunner):
+            runner.close()
+    progress(f"Graded {len(jobs)} submissions in {time.monotonic() - begun:.0f} s"
+             + (f"; kept {reused} unchanged." if reused else "."))
 
 
 def report_rows(workspace: Workspace, submissions, students, chapters, names,

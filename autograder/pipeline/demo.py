@@ -189,7 +189,11 @@ def _index(notebook, grade_id: str) -> int:
 
 
 def _insert_after(notebook, grade_id: str, source: str) -> NotebookNode:
-    notebook.cells.insert(_index(notebook, grade_id) + 1, nbformat.v4.new_code_cell(source))
+    """Adds a code cell after a graded cell, with a fixed id: the class is the same every build,
+    so grading it again keeps the grades of what did not change (`jobs.ReuseIndex`)."""
+    cell = nbformat.v4.new_code_cell(source)
+    cell.id = f"{grade_id}-added"[:64]
+    notebook.cells.insert(_index(notebook, grade_id) + 1, cell)
     return notebook
 
 

@@ -51,10 +51,14 @@ Example (in `nbgrader_config.py`):
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import fcntl
 import json
+import os
 import resource
 import tempfile
+import time
 import weakref
 from pathlib import Path
 
@@ -86,6 +90,50 @@ EXPORT_RESOURCE = "kfc_export"
 """`resources[EXPORT_RESOURCE]`: {"export_dir": host path, "kernel_export_dir": kernel's path}."""
 MAX_ERRORS_PER_CELL = 10
 OUTPUT_MESSAGES = ("stream", "display_data", "execute_result", "error")
+
+
+# A folder of lock files, one per kernel allowed to run at once (`kernel_slot`); set by
+# `jobs.run_job` for the nbgrader processes of one grading run.
+KERNEL_SLOTS_VARIABLE = "KFC_KERNEL_SLOTS"
+
+
+@contextlib.contextmanager
+def kernel_slot():
+    """Waits for one of the run's kernel slots and holds it for the block.
+
+    Concept: `kfc-grade --jobs N` starts one nbgrader process more than N, so the
+    next submission's nbgrader starts up, reads its notebook and gradebook and
+    sanitises it while N kernels run; it then waits here, and starts its kernel
+    the moment one of them finishes. Without `KFC_KERNEL_SLOTS` in the environment
+    (nbgrader run by hand, a Dask worker) there is nothing to wait for.
+    """
+    folder = os.environ.get(KERNEL_SLOTS_VARIABLE)
+    slots = sorted(Path(folder).glob("slot-*")) if folder else []
+    if not slots:
+        yield
+        return
+    while True:
+        for slot in slots:
+            handle = open(slot, "a")  # noqa: SIM115 - held until the block ends
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                continue
+            try:
+                yield
+            finally:
+                handle.close()  # releases the lock
+            return
+        time.sleep(0.05)
+
+
+def make_kernel_slots(folder: Path, count: int) -> Path:
+    """Creates `count` slot files in `folder` for `kernel_slot`; returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(count):
+        (folder / f"slot-{number}").touch()
+    return folder
 
 
 def error_output(name: str, message: str) -> NotebookNode:
@@ -221,7 +269,10 @@ class GuardedExecute(Execute):
         self._errors: dict[int, int] = {}
         self._cut_cells: set[int] = set()
         self._replaying = False
-        return super().preprocess(nb, resources, km)
+        if getattr(self, "_holding_slot", False):
+            return super().preprocess(nb, resources, km)
+        with kernel_slot():
+            return super().preprocess(nb, resources, km)
 
     def _new_export_dir(self) -> None:
         """A fresh, empty export folder (the last one removed), in a private folder (0700)."""

@@ -46,11 +46,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy
 from nbgrader.api import Gradebook, InvalidEntry, MissingEntry
+from nbgrader.plugins import CsvExportPlugin
 
 from autograder.pipeline.report import spreadsheet_safe
 
@@ -197,7 +200,8 @@ class Workspace:
         os.replace(written, path)
         return path
 
-    def nbgrader(self, *arguments: str, timeout: float | None = None) -> CommandResult:
+    def nbgrader(self, *arguments: str, timeout: float | None = None,
+                 environment: dict[str, str] | None = None) -> CommandResult:
         """Runs `nbgrader <arguments>` in the workspace, in its own process group.
 
         The workspace config is written afresh first. A command that outlives
@@ -209,18 +213,24 @@ class Workspace:
         """
         config = self.write_config(arguments[0] if arguments else None)
         environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
-                       "TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR": "1"}
+                       "TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR": "1",
+                       **(environment or {})}
         process = subprocess.Popen(
             [sys.executable, "-m", "nbgrader", *arguments], cwd=self.root, env=environment,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
             start_new_session=True,
         )
+        with _RUNNING_LOCK:
+            _RUNNING.add(process)
         try:
             log, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             log, _ = process.communicate()
             return CommandResult(False, f"stopped after {timeout:.0f} s\n{log[-2000:]}")
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(process)
         failure = self.config_failure(log, config, process.returncode)
         if failure:
             raise InstructorError(failure)
@@ -277,10 +287,14 @@ class Workspace:
             )
         return next((self.root / "release" / chapter).glob("*.ipynb"))
 
-    def autograde(self, chapter: str, student: str) -> CommandResult:
-        """Autogrades a student's submission of a chapter; on failure, drops its partial record."""
+    def autograde(self, chapter: str, student: str,
+                  environment: dict[str, str] | None = None) -> CommandResult:
+        """Autogrades a student's submission of a chapter; on failure, drops its partial record.
+
+        `environment` adds variables to nbgrader's (e.g. `KFC_KERNEL_SLOTS`).
+        """
         result = self.nbgrader("autograde", chapter, f"--student={student}", "--force",
-                               timeout=self.limits.notebook_timeout)
+                               timeout=self.limits.notebook_timeout, environment=environment)
         if not result.ok:
             self.forget(chapter, student)
         return result
@@ -329,7 +343,15 @@ class Workspace:
         (`report.spreadsheet_safe`); cells that are numbers stay as they are.
         """
         target = self.reports / "nbgrader-grades.csv"
-        result = self.nbgrader("export", f"--to={target}")
+        result = CommandResult(True)
+        # nbgrader's own CSV exporter (what `nbgrader export` runs), in this process: an
+        # nbgrader process would cost its start-up for a few database reads.
+        try:
+            with warnings.catch_warnings(), Gradebook(self.db_url) as gradebook:
+                warnings.simplefilter("ignore", sqlalchemy.exc.SAWarning)
+                CsvExportPlugin(to=str(target)).export(gradebook)
+        except (sqlalchemy.exc.SQLAlchemyError, OSError, ValueError) as error:
+            result = CommandResult(False, f"{type(error).__name__}: {error}")
         if result.ok and target.is_file() and not target.is_symlink():
             with target.open(newline="", encoding="utf-8", errors="replace") as handle:
                 table = list(csv.reader(handle))
@@ -347,6 +369,20 @@ class Workspace:
 
     def feedback_path(self, student: str, chapter: str, notebook_name: str) -> Path:
         return self.root / "feedback" / student / chapter / Path(notebook_name).with_suffix(".html")
+
+
+# The nbgrader processes running now, so that an interrupt can stop them all (`stop_all`).
+_RUNNING: set[subprocess.Popen] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_all() -> None:
+    """Kills the process group (nbgrader and its kernel) of every nbgrader command running."""
+    with _RUNNING_LOCK:
+        processes = list(_RUNNING)
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _is_number(text: str) -> bool:

@@ -49,6 +49,7 @@ from autograder.pipeline.execute import (
     GuardedExecute,
     error_output,
     kernel_limits,
+    kernel_slot,
 )
 from autograder.pipeline.sandbox import wrap
 from autograder.trusted.recheck import CHECKS_FAILED_TO_RUN, UNREADABLE
@@ -81,9 +82,12 @@ class TrustedExecute(GuardedExecute):
         (self._exchange / "out").mkdir()
         self._checker: subprocess.Popen | None = None
         try:
-            nb, resources = super().preprocess(nb, resources, km)
-            self._score(nb)
+            with kernel_slot():  # the kernel and the trusted checks after it
+                self._holding_slot = True
+                nb, resources = super().preprocess(nb, resources, km)
+                self._score(nb)
         finally:
+            self._holding_slot = False
             if self._checker is not None and self._checker.poll() is None:
                 self._checker.kill()
                 self._checker.wait()
