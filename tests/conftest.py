@@ -29,13 +29,14 @@ NOTEBOOK_MODULES = {
 """Test modules that execute notebooks or run nbgrader: all of their tests are slow."""
 
 
-LONGEST_FIRST = ("test_grading_demo.py", "test_course_grading.py", "test_course_mutants.py")
+LONGEST_FIRST = ("test_grading_demo.py", "test_course_mutants.py", "test_grading_parallel.py")
 """The test files that take longest, in the order pytest-xdist should start them.
 
 With `--dist loadfile` a file runs on one worker, and with `--no-loadscope-reorder`
 files are handed out in this order (xdist's own order puts the files with the most tests
-first, which starts the demo class last): the demo class on one worker, the autograde and
-the mutants on the other, then the rest wherever a worker is free.
+first, which starts the demo class last): the demo class on one worker, the mutants (and the
+mistakes, replayed in the same kernels) on the other, then the parallel grading, then the
+rest wherever a worker is free.
 """
 
 
