@@ -67,7 +67,9 @@ def reference(small_class, tmp_path_factory):
     workspace = tmp_path_factory.mktemp("one-at-a-time")
     command = [KFC_GRADE, str(small_class), "--chapter", "00", "--jobs", "1",
                "--workspace", str(workspace)]
-    process = subprocess.Popen(command, cwd=REPOSITORY, stderr=subprocess.PIPE, text=True)
+    marker = f"kfc-interrupted-{os.getpid()}-{time.monotonic_ns()}"
+    process = subprocess.Popen(command, cwd=REPOSITORY, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "KFC_TEST_RUN": marker})
     first_run = []
     for line in process.stderr:
         first_run.append(line)
@@ -76,25 +78,37 @@ def reference(small_class, tmp_path_factory):
             break
     first_run += process.stderr.readlines()
     assert process.wait(timeout=120) == 130, "".join(first_run)
+    time.sleep(1)
+    survivors = _processes_with(marker)
     again = kfc_grade(small_class, "--jobs", "1", "--workspace", workspace)
     assert again.returncode == 0, again.stderr[-3000:]
-    return workspace, "".join(first_run), again.stderr
+    return workspace, "".join(first_run), again.stderr, survivors
+
+
+def _processes_with(marker: str) -> list[str]:
+    """The command lines of the processes whose environment holds `marker`."""
+    found = []
+    for folder in Path("/proc").iterdir():
+        if not folder.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            if marker.encode() in (folder / "environ").read_bytes():
+                found.append((folder / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+    return found
 
 
 def test_the_reference_grades_are_right(reference):
-    workspace, _, _ = reference
+    workspace = reference[0]
     found = {row["student"]: (row["score"], row["status"]) for row in rows(workspace)}
     assert found == {"ada": ("5", "graded"), "ben": ("0", "graded"), "dan": ("2", "errors")}
 
 
 def test_an_interrupted_run_started_again_grades_only_what_is_left(reference):
-    _, first_run, second_run = reference
+    _, first_run, second_run, survivors = reference
     assert "kfc-grade: stopped. Run the same command again: it keeps the grades" in first_run
     assert "Kept 1 grade of submissions unchanged" in second_run
     assert "[2/2] grading" in second_run and "[3/3]" not in second_run
-    lingering = subprocess.run(["pgrep", "-f", "nbgrader autograde"], capture_output=True,
-                               text=True, check=False)
-    assert lingering.stdout == "", "the interrupt stopped the running nbgrader"
+    assert survivors == [], "the interrupt stopped the running nbgrader and its kernel"
 
 
 def test_two_jobs_grade_as_one_and_a_second_run_keeps_every_grade(small_class, reference,
