@@ -25,8 +25,10 @@ did), 2 when the command was called wrongly (one sentence says what to do).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -147,6 +149,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
+    # Ctrl-C stops the run and keeps what was recorded, even when the process that started
+    # kfc-grade ignores SIGINT (its children would inherit that, and never stop).
+    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         grade(arguments)
     except InstructorError as error:

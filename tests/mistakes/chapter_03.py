@@ -199,8 +199,10 @@ MISTAKES = [
     dict(notebook=NB, cell="ex4_fix_seed", why="the seed's compile kept: fit raises ValueError",
          code=TRAINING + REORDERED + 'seed_model.compile(optimizer="rmsprop", loss="binary_crossentropy", '
               "loss_weights=[0.2, 1.0])\n" + FIT2,
+         # fit raises, so the cell stops before `seed_history`: the student reads that it is
+         # not defined and that the cell stopped on an error.
          fails={"ex4_seed_loss_weights": "with one loss, 'binary_crossentropy', and 2 loss weights",
-                "ex4_seed_model_trained": "does not come from training your `seed_model`"}),
+                "ex4_seed_model_trained": "`seed_history` is not defined"}),
     dict(notebook=NB, cell="ex4_fix_seed", why="weights dropped to make fit work",
          code=TRAINING + REORDERED + 'seed_model.compile(optimizer="rmsprop", loss="binary_crossentropy")\n'
               + FIT2,

@@ -148,7 +148,9 @@ log_energy = keras.ops.log1p(energy)
 features = layers.concatenate([signal, log_energy])
 score = layers.Dense(1, activation="sigmoid", name="score")(features)
 energy_model = keras.Model(signal, score)''',
-         fails={"ex2_log_energy": "Your `log_energy` has shape (None,)"}),
+         # Concatenate refuses (None, 8) with (None,), so the cell stops before
+         # `energy_model`: the student reads that it is not defined and the cell stopped.
+         fails={"ex2_log_energy": "`energy_model` is not defined"}),
     dict(notebook=NB, cell="ex2_energy", why="the squares summed over the batch axis",
          code=EX2_SETUP + '''energy = keras.ops.sum(keras.ops.square(signal), axis=0, keepdims=True)
 log_energy = keras.ops.log1p(energy)
