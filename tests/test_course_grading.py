@@ -25,9 +25,10 @@ from _notebooks import (
     chapters,
     grade_id,
     is_test_cell,
-    load_mistakes,
     run_nbgrader,
 )
+
+from autograder.mutation.run import load_mistakes
 
 CHAPTERS = chapters()
 
@@ -36,7 +37,7 @@ CHAPTERS = chapters()
 def test_every_graded_cell_has_a_mistake_that_fails_it(chapter):
     notebook = nbformat.read(chapter_notebook(chapter), as_version=4)
     graded = {grade_id(cell) for cell in notebook.cells if is_test_cell(cell)}
-    covered = {cell for mistake in load_mistakes(chapter) for cell in mistake.fails}
+    covered = {cell for mistake in load_mistakes(chapter) for cell, _ in mistake.expected}
     assert graded - covered == set(), "graded cells that no mistake in tests/mistakes/ fails"
     assert covered - graded == set(), "mistakes name cells that are not graded cells"
 
@@ -55,7 +56,8 @@ FOUNDATION_MISTAKES = {
 @pytest.mark.parametrize("mistake, pattern", FOUNDATION_MISTAKES.items())
 def test_the_foundation_issues_mistakes_are_written_into_exercises(mistake, pattern):
     """Each wrong answer listed in the foundation issue is replayed in some chapter."""
-    found = [m for chapter in CHAPTERS for m in load_mistakes(chapter) if re.search(pattern, m.why)]
+    found = [m for chapter in CHAPTERS for m in load_mistakes(chapter)
+             if re.search(pattern, m.description)]
     assert found, f"no mistake in tests/mistakes/ is {mistake!r}"
 
 
@@ -66,13 +68,13 @@ def test_swapped_weights_are_caught_structurally_and_numerically():
         notebook = nbformat.read(chapter_notebook(chapter), as_version=4)
         sources = {grade_id(cell): cell.source for cell in notebook.cells if is_test_cell(cell)}
         for mistake in load_mistakes(chapter):
-            if "weights swapped" not in mistake.why:
+            if "weights swapped" not in mistake.description:
                 continue
-            failing = [sources[cell] for cell in mistake.fails]
+            failing = [sources[cell] for cell, _ in mistake.expected]
             if any("check_loss_weights" in source for source in failing) and any(
                 "check_weighted_loss" in source for source in failing
             ):
-                caught_both.append((chapter, mistake.cell))
+                caught_both.append((chapter, mistake.exercise))
     assert caught_both
 
 

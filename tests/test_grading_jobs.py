@@ -180,8 +180,9 @@ def test_local_runner_runs_n_at_once_and_yields_every_result(monkeypatch):
     assert most[0] == 2, "no spare core: no extra nbgrader"
 
 
-def test_a_kernel_slot_lets_one_kernel_run_at_a_time(tmp_path, monkeypatch):
-    monkeypatch.setenv(KERNEL_SLOTS_VARIABLE, str(make_kernel_slots(tmp_path / "slots", 1)))
+def _most_kernels_at_once(slots_folder, monkeypatch, attempts: int = 3) -> int:
+    """Starts `attempts` threads that each hold a kernel slot briefly; the most inside at once."""
+    monkeypatch.setenv(KERNEL_SLOTS_VARIABLE, str(slots_folder))
     inside, most = [0], [0]
     lock = threading.Lock()
 
@@ -194,20 +195,17 @@ def test_a_kernel_slot_lets_one_kernel_run_at_a_time(tmp_path, monkeypatch):
             with lock:
                 inside[0] -= 1
 
-    threads = [threading.Thread(target=kernel) for _ in range(3)]
+    threads = [threading.Thread(target=kernel) for _ in range(attempts)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert most[0] == 1
-    monkeypatch.setenv(KERNEL_SLOTS_VARIABLE, str(make_kernel_slots(tmp_path / "two", 2)))
-    most[0] = 0
-    threads = [threading.Thread(target=kernel) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert most[0] == 2
+    return most[0]
+
+
+def test_a_kernel_slot_lets_one_kernel_run_at_a_time(tmp_path, monkeypatch):
+    assert _most_kernels_at_once(make_kernel_slots(tmp_path / "slots", 1), monkeypatch) == 1
+    assert _most_kernels_at_once(make_kernel_slots(tmp_path / "two", 2), monkeypatch) == 2
 
 
 @pytest.mark.parametrize("argv, expected", [
@@ -228,3 +226,43 @@ def test_an_unreachable_scheduler_gets_one_sentence():
     message = str(raised.value)
     assert message.startswith("Could not reach the Dask scheduler at tcp://127.0.0.1:9 (")
     assert "leave out --scheduler to grade on this machine" in message
+
+
+def test_a_result_that_cannot_be_recorded_costs_its_submission_not_the_batch(tmp_path,
+                                                                            monkeypatch):
+    """A gradebook that refuses one result: that submission is not graded, with the reason,
+    and the next one is recorded as usual."""
+    from autograder.pipeline import cli
+    from autograder.pipeline.collect import Submission
+
+    class Runner:
+        reports_starts = True
+
+        def run(self, batch, started, finished):
+            for job in batch:
+                started(job)
+                finished(job)
+                yield JobResult(job.chapter, job.student, job.fingerprint, ok=True)
+
+    recorded = []
+
+    def record_or_refuse(workspace, result):
+        if result.student == "ada":
+            raise cli.MissingEntry("no such grade cell")
+        recorded.append(result.student)
+
+    monkeypatch.setattr(cli, "template_gradebook", lambda url, chapter: b"")
+    monkeypatch.setattr(cli, "make_job", lambda workspace, chapter, student, name, text, _: (
+        GradingJob(chapter, student, name, text, {}, b"", "", Limits(), student)))
+    monkeypatch.setattr(cli, "make_runner", lambda arguments, workspace: (Runner(), "here"))
+    monkeypatch.setattr(cli, "record", record_or_refuse)
+    notebook = __import__("nbformat").v4.new_notebook()
+    submissions = [Submission(student, CHAPTER, notebook) for student in ("ada", "ben")]
+    cli.run_gradable(parser().parse_args(["--demo"]), Workspace(tmp_path, tmp_path),
+                     submissions, {CHAPTER: "welcome.ipynb"})
+    ada, ben = submissions
+    assert ada.notebook is None and "its grades could not be recorded: MissingEntry" in str(
+        ada.findings[-1])
+    assert ben.notebook is notebook and recorded == ["ben"]
+    assert ReuseIndex(tmp_path / "reuse.json").matches("ben", CHAPTER, "ben")
+    assert not ReuseIndex(tmp_path / "reuse.json").matches("ada", CHAPTER, "ada")

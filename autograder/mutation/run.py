@@ -361,8 +361,10 @@ def load_mistakes(chapter: str, root: Path = MISTAKES) -> list[Variant]:
         return []
     variants = []
     for number, entry in enumerate(runpy.run_path(str(path))["MISTAKES"], start=1):
-        if not all(entry.get(k) for k in ("cell", "why", "code", "fails")):
-            raise ValueError(f"{path}: mistake {number} needs the fields cell, why, code, fails")
+        unknown = set(entry) - {"notebook", "cell", "why", "code", "fails"}
+        if unknown or not all(entry.get(k) for k in ("cell", "why", "code", "fails")):
+            raise ValueError(f"{path}: mistake {number} needs the fields cell, why, code, fails "
+                             "(and may name its notebook)")
         variants.append(Variant(entry["cell"], f"mistake {number}: {entry['why']}",
                                 entry["code"], "mistake", entry["why"],
                                 tuple(entry["fails"].items())))

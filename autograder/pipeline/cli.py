@@ -386,7 +386,13 @@ def run_gradable(arguments, workspace: Workspace, gradable: list, names: dict[st
         for result in runner.run(jobs, started, finished):
             submission = by_key[(result.student, result.chapter)]
             if result.ok:
-                record(workspace, result)
+                try:
+                    record(workspace, result)
+                except (SQLAlchemyError, MissingEntry, OSError) as error:  # never the batch
+                    result.ok = False
+                    result.log = f"its grades could not be recorded: {type(error).__name__}: " \
+                                 f"{error}"
+            if result.ok:
                 reuse.remember(result.student, result.chapter, result.fingerprint)
             else:
                 reuse.forget(result.student, result.chapter)

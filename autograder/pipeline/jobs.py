@@ -89,9 +89,9 @@ class GradingJob:
         course_config: the text of the course's `nbgrader_config.py`.
         limits: the kernel's and nbgrader's limits for this run.
         fingerprint: what the grade depends on (`fingerprint`).
-        kernel_slots: how many kernels of this run may run at once in the process that
-            runs the job (`execute.kernel_slot`); None for no limit (a Dask worker runs
-            as many jobs as it has threads).
+        kernel_slots: the folder of slot files (`execute.make_kernel_slots`) that limits
+            how many kernels of this run go at once on the machine that runs the job; None
+            for no limit (a Dask worker runs as many jobs as it has threads).
     """
 
     chapter: str
@@ -103,7 +103,7 @@ class GradingJob:
     course_config: str
     limits: Limits
     fingerprint: str
-    kernel_slots: int | None = None
+    kernel_slots: str | None = None
 
     @property
     def label(self) -> str:
@@ -274,11 +274,6 @@ def _safe_relative(name: str) -> PurePosixPath:
     return path
 
 
-def kernel_slots_folder(count: int) -> Path:
-    """The slot files shared by this process's jobs that allow `count` kernels at once."""
-    return Path(tempfile.gettempdir()) / f"kfc-kernel-slots-{os.getpid()}-{count}"
-
-
 def run_job(job: GradingJob) -> JobResult:
     """Grades one job with nbgrader in a private workspace; never raises.
 
@@ -316,10 +311,7 @@ def run_job(job: GradingJob) -> JobResult:
         submitted = workspace.submitted_path(job.student, job.chapter, job.notebook_name)
         submitted.parent.mkdir(parents=True)
         submitted.write_text(job.notebook)
-        environment = None
-        if job.kernel_slots:
-            slots = make_kernel_slots(kernel_slots_folder(job.kernel_slots), job.kernel_slots)
-            environment = {KERNEL_SLOTS_VARIABLE: str(slots)}
+        environment = {KERNEL_SLOTS_VARIABLE: job.kernel_slots} if job.kernel_slots else None
         outcome = workspace.autograde(job.chapter, job.student, environment)
         failed.seconds = time.monotonic() - started
         if not outcome.ok:
@@ -522,11 +514,12 @@ class LocalRunner:
             if started is not None:
                 started(job)
             try:
-                return run_job(dataclasses.replace(job, kernel_slots=self.jobs))
+                return run_job(dataclasses.replace(job, kernel_slots=str(slots)))
             finally:
                 if finished is not None:
                     finished(job)
 
+        slots = make_kernel_slots(Path(tempfile.mkdtemp(prefix="kfc-kernel-slots-")), self.jobs)
         pool = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="kfc-job")
         futures = [pool.submit(grade, job) for job in jobs]
         try:
@@ -539,7 +532,7 @@ class LocalRunner:
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-            shutil.rmtree(kernel_slots_folder(self.jobs), ignore_errors=True)
+            shutil.rmtree(slots, ignore_errors=True)
 
 
 class DaskRunner:
