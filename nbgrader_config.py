@@ -29,6 +29,7 @@ overrides the course root, the gradebook URL and the limits it is given.
 """
 
 import os
+import urllib.parse
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
@@ -49,6 +50,19 @@ c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.course_id = "keras-functional-course"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "course"
+# The gradebook is the one kfc-grade writes in its default workspace, opened only if it
+# exists (SQLite's mode=rw): nbgrader's default would create an empty gradebook.db
+# wherever nbgrader or Formgrader starts. Formgrader on the graded class is
+# `kfc-lab --instructor`; the workspace's own config sets its own URL (kfc-grade --db).
+c.CourseDirectory.db_url = "sqlite:///file:{}?mode=rw&uri=true".format(
+    urllib.parse.quote(os.path.join(COURSE_ROOT, "grading", "gradebook.db")))
+
+# nbgrader's exchange (release_assignment, fetch_assignment, submit, and `kfc-grade --exchange`):
+# its root is the folder in NBGRADER_EXCHANGE when that is set, else nbgrader's default
+# (/usr/local/share/nbgrader/exchange). Students point their own nbgrader config at the same
+# folder (see README.md, "Releasing and collecting through nbgrader's exchange").
+if os.environ.get("NBGRADER_EXCHANGE"):
+    c.Exchange.root = os.environ["NBGRADER_EXCHANGE"]
 
 # Every release notebook starts with the same short "how this notebook works".
 c.IncludeHeaderFooter.header = os.path.join(COURSE_ROOT, "solutions", "header.ipynb")
@@ -87,6 +101,9 @@ c.Autograde.autograde_preprocessors = [
     AssignLatePenalties,
     CheckCellMetadata,
 ]
+# A late submission (its time stamp past the chapter's due date in the gradebook, which
+# kfc-grade sets from schedule.toml) loses points_per_hour for each started hour late.
+c.AssignLatePenalties.plugin_class = "autograder.pipeline.schedule.HourlyPenalty"
 c.GuardedExecute.timeout = 120
 c.GuardedExecute.memory_limit_mb = 4096  # the course's notebooks use well under 1 GiB
 c.GuardedExecute.cpu_limit_seconds = 600  # per kernel; a whole chapter uses under a minute
@@ -108,5 +125,5 @@ c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
 # Feedback pages keep no live script, event handler or javascript: link of a notebook.
-c.GenerateFeedback.exporter_class = "autograder.pipeline.report.FeedbackHTMLExporter"
+c.GenerateFeedback.exporter_class = "autograder.pipeline.feedback.FeedbackHTMLExporter"
 c.HTMLExporter.sanitize_html = True

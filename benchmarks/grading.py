@@ -13,6 +13,9 @@ within 10 %), and `--jobs 1`'s time over the bare runs' (target at most 1.10).
 solution notebook, `GuardedExecute` without a sandbox, in the sandbox, and
 `TrustedExecute` (sandboxed kernel, test cells scored by the trusted checks' process).
 
+`python benchmarks/grading.py --start-up [--repeat N]` times N nbgrader commands started
+as new processes against N forked from a fork server (`autograder.pipeline.forkserver`).
+
 Both are measurements for maintainers, not part of the test suite: run them on an
 otherwise idle machine.
 """
@@ -153,6 +156,32 @@ def whole_class(arguments) -> int:
     return 0
 
 
+def start_up(arguments) -> int:
+    """`--start-up`: N nbgrader commands started afresh against N forked from a fork server."""
+    from autograder.pipeline import forkserver
+    from autograder.pipeline.workspace import Limits, Workspace, command_environment
+
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = Workspace(Path(folder) / "workspace", ROOT)
+        workspace.prepare(Limits())
+        count = arguments.repeat if arguments.repeat > 1 else 10
+
+        def commands() -> None:
+            for _ in range(count):
+                workspace.nbgrader("list", "--inbound")
+
+        started = timed(commands)
+        with forkserver.serving(command_environment()) as server:
+            server.spawn(["-m", "nbgrader", "--version"], cwd=Path(folder),
+                         environment=command_environment(),
+                         log_path=Path(folder) / "warm").wait(timeout=300)  # server up
+            forked = timed(commands)
+    print(f"{count} nbgrader commands: started afresh {started:.1f} s, forked {forked:.1f} s")
+    print(f"  per command: {started / count:.2f} s against {forked / count:.2f} s "
+          f"(forked/started {forked / started:.2f})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", help="with --per-notebook: chapter folders")
@@ -161,7 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="--per-notebook: runs (median)")
     parser.add_argument("--chapter", default="00", help="the class's chapter (default 00)")
     parser.add_argument("--submissions", type=int, default=10, help="class size (default 10)")
+    parser.add_argument("--start-up", action="store_true",
+                        help="nbgrader commands started afresh against forked (--repeat N)")
     arguments = parser.parse_args(argv)
+    if arguments.start_up:
+        return start_up(arguments)
     return per_notebook(arguments) if arguments.per_notebook else whole_class(arguments)
 
 

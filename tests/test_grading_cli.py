@@ -6,6 +6,7 @@ a subprocess. The demo class is graded in tests/test_grading_demo.py.
 
 from __future__ import annotations
 
+import csv
 import re
 import shlex
 import shutil
@@ -22,6 +23,7 @@ from nbgrader.api import Gradebook
 from autograder.pipeline import cli
 from autograder.pipeline.cli import parser, resolve_chapters
 from autograder.pipeline.demo import answered
+from autograder.pipeline.exchange import release_parser
 from autograder.pipeline.report import read_grades_csv
 from autograder.pipeline.workspace import Limits
 
@@ -64,9 +66,13 @@ def test_the_readmes_kfc_grade_examples_are_valid_commands():
     assert len(examples) >= 4
     assert "kfc-grade --help" in examples
     for example in examples:
-        if example != "kfc-grade --help":
-            arguments = parser().parse_args(shlex.split(example)[1:])
-            assert arguments.demo or arguments.submissions
+        words = shlex.split(example)[1:]
+        if words[:1] == ["release"]:
+            arguments = release_parser().parse_args(words[1:])
+            assert arguments.chapter, example
+        elif example != "kfc-grade --help":
+            arguments = parser().parse_args(words)
+            assert arguments.demo or arguments.submissions or arguments.exchange, example
 
 
 @pytest.mark.parametrize("arguments, expected", [
@@ -202,3 +208,58 @@ def test_an_out_of_date_course_is_refused_then_regenerated(course_copy, tmp_path
     with Gradebook(f"sqlite:///{database}") as gradebook:
         assert gradebook.find_submission(WELCOME, "ada").score == 5
         assert [s.student.id for s in gradebook.assignment_submissions(WELCOME)] == ["ada"]
+
+
+def test_a_roster_names_the_gradebooks_students_and_the_lms_exports(tmp_path):
+    """ada (on the roster) is graded, dora (roster only) is missing, zed (not on the roster)
+    is still reported; the gradebook, Canvas's and Moodle's files have the roster's names."""
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    (submissions / "ada.ipynb").write_text(answered_welcome())
+    (submissions / "zed.ipynb").write_text("")
+    roster = tmp_path / "students.csv"
+    roster.write_bytes("\ufeffID,First name,Last name,Email\n"
+                       "ada,Ada,Lovelace,ada@example.org\n"
+                       "dora,=Dora,Díaz,dora@example.org\n".encode())
+    workspace = tmp_path / "ws"
+    result = kfc_grade(submissions, "--chapter", "00", "--roster", roster,
+                       "--workspace", workspace)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "[1/1] grading ada 00-welcome ..." in result.stderr, "plain lines off a terminal"
+
+    reports = workspace / "reports"
+    grades = {row["student"]: row for row in read_grades_csv(reports / "grades.csv")}
+    assert set(grades) == {"ada", "dora", "zed"}
+    assert (grades["dora"]["status"], grades["dora"]["score"]) == ("missing", "0")
+    assert grades["zed"]["status"] == "not-graded"
+    score, maximum = grades["ada"]["score"], grades["ada"]["max_score"]
+    assert float(score) == float(maximum) > 0, "the answer key earns every point"
+    summary = (reports / "summary.txt").read_text()
+    assert ("Not on the roster students.csv (graded all the same; add them to it if they "
+            "are in the class): zed.") in summary.splitlines()
+
+    with Gradebook(f"sqlite:///{workspace / 'gradebook.db'}") as gradebook:
+        people = {student.id: (student.first_name, student.last_name, student.email)
+                  for student in gradebook.students}
+    assert people["ada"] == ("Ada", "Lovelace", "ada@example.org")
+    assert people["dora"] == ("=Dora", "Díaz", "dora@example.org")
+    assert "zed" not in people, "an empty file never reaches the gradebook"
+
+    with (reports / "canvas-grades.csv").open(newline="", encoding="utf-8") as handle:
+        canvas = list(csv.reader(handle))
+    assert canvas[:2] == [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", WELCOME],
+                          ["    Points Possible", "", "", "", "", maximum]]
+    assert canvas[2:] == [["Lovelace, Ada", "", "ada", "ada@example.org", "", score],
+                          ["Díaz, =Dora", "", "dora", "dora@example.org", "", "0"],
+                          ["zed", "", "zed", "", "", "0"]]
+    with (reports / "moodle-grades.csv").open(newline="", encoding="utf-8") as handle:
+        moodle = list(csv.reader(handle))
+    assert moodle == [["First name", "Last name", "ID number", "Email address", WELCOME],
+                      ["Ada", "Lovelace", "ada", "ada@example.org", score],
+                      ["'=Dora", "Díaz", "dora", "dora@example.org", "0"],
+                      ["", "", "zed", "", "0"]]
+    with (reports / "nbgrader-grades.csv").open(newline="", encoding="utf-8") as handle:
+        exported = {line["student_id"]: line for line in csv.DictReader(handle)}
+    assert exported["ada"]["first_name"] == "Ada" and exported["ada"]["email"] == (
+        "ada@example.org"), "nbgrader's own export has the roster's names"
+    assert exported["dora"]["first_name"] == "'=Dora"

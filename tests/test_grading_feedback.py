@@ -5,12 +5,15 @@ answer, one test cell, no TensorFlow), so nbgrader's release, autograde and
 generate_feedback take seconds. The student's notebook puts script into its
 markdown and its output, and files are left in the autograded folder, as a
 kernel could: the feedback page must keep none of it live and the feedback
-folder must hold only the page.
+folder must hold only the page. Its test cells have hidden tests, one of which
+the student fails: the page must show none of their lines.
 """
 
 from __future__ import annotations
 
 import copy
+import html as html_lib
+import re
 import shutil
 from pathlib import Path
 
@@ -23,6 +26,7 @@ from nbgrader.api import Gradebook
 
 from autograder.pipeline.cli import report_rows
 from autograder.pipeline.collect import Submission
+from autograder.pipeline.feedback import HIDDEN_TESTS_NOTE
 from autograder.pipeline.notebooks import GRADED, NOT_GRADED, write_notebook
 from autograder.pipeline.report import read_grades_csv, write_cells_csv, write_grades_csv
 from autograder.pipeline.workspace import Limits, Workspace
@@ -33,6 +37,16 @@ pytestmark = [pytest.mark.notebooks,
 CHAPTER, NAME = "00-tiny", "tiny.ipynb"
 XSS_MARKDOWN = ("My notes <script>alert('markdown')</script> and "
                 "<img src=x onerror=alert('image')> and [a link](javascript:alert('link'))")
+HIDDEN_CHECK = """assert isinstance(x, int), "x is a whole number"
+### BEGIN HIDDEN TESTS
+hidden_total = x + 41
+assert hidden_total == 42, "x plus 41 is not 42"
+### END HIDDEN TESTS"""
+FAILED_HIDDEN_CHECK = """assert x > 0, "x is positive"
+### BEGIN HIDDEN TESTS
+hidden_secret_number = 2
+assert x == hidden_secret_number, "Your x is not the number the grader expected."
+### END HIDDEN TESTS"""
 XSS_CODE = """from IPython.display import HTML, display
 display(HTML("<b>shown</b><script>alert('output')</script><img src=x onerror=alert('out')>"))
 open("left-by-the-kernel.txt", "w").write("the kernel's file")"""
@@ -56,7 +70,10 @@ def graded(tmp_path_factory):
         new_markdown_cell("Set `x` to 1."),
         nbgrader_cell(new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), "answer",
                       solution=True),
-        nbgrader_cell(new_code_cell("assert x == 1"), "check_x", grade=True, points=1),
+        nbgrader_cell(new_code_cell("assert x == 1\n" + HIDDEN_CHECK), "check_x", grade=True,
+                      points=1),
+        nbgrader_cell(new_code_cell(FAILED_HIDDEN_CHECK), "ex1_hidden_number", grade=True,
+                      points=1),
     ])
     solution.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
@@ -98,7 +115,28 @@ def test_feedback_html_keeps_no_script_or_event_handler_of_the_notebook(graded):
     # The student's text and the score are still there, shown as text.
     assert "&lt;script&gt;alert('markdown')&lt;/script&gt;" in html
     assert "<b>shown</b>" in html
-    assert "Score: 1.0 / 1.0" in html or "(Score: 1.0 / 1.0)" in html
+    assert "(Score: 1.0 / 2.0)" in html
+
+
+def test_feedback_html_shows_no_line_of_the_hidden_tests(graded):
+    workspace, _ = graded
+    solution = nbformat.read(workspace.course_root / "solutions" / CHAPTER / NAME, as_version=4)
+    hidden = []
+    for cell in solution.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            inside = inside or "BEGIN HIDDEN TESTS" in line
+            if inside and line.strip():
+                hidden.append(line.strip())
+            inside = inside and "END HIDDEN TESTS" not in line
+    assert len(hidden) == 8, "the chapter has hidden tests"
+    html = workspace.feedback_path("ada", CHAPTER, NAME).read_text()
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", html[html.index("<body"):]))
+    assert [line for line in hidden if line in text] == []
+    assert text.count(HIDDEN_TESTS_NOTE) == 2
+    # The failed hidden check's message is there, and its score.
+    assert "Your x is not the number the grader expected." in text
+    assert "Exercise 1 · check ex1_hidden_number — 0 / 1 point" in text
 
 
 def test_feedback_folder_holds_only_the_notebooks_page(graded):

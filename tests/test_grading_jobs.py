@@ -29,6 +29,11 @@ from autograder.pipeline.jobs import (
     run_job,
     template_gradebook,
 )
+from autograder.pipeline.sandbox import (
+    KERNEL_THREADS_VARIABLE,
+    sandbox_environment,
+    thread_environment,
+)
 from autograder.pipeline.workspace import InstructorError, Limits, Workspace
 
 CHAPTER = "00-welcome"
@@ -178,6 +183,39 @@ def test_local_runner_runs_n_at_once_and_yields_every_result(monkeypatch):
     most[0] = 0
     assert len(list(LocalRunner(2, cores=2).run(batch))) == 5
     assert most[0] == 2, "no spare core: no extra nbgrader"
+
+
+def test_the_cores_are_shared_out_among_the_kernels(monkeypatch):
+    """Each job's kernel gets cores // jobs TensorFlow threads; KFC_KERNEL_THREADS overrides."""
+    seen = []
+    monkeypatch.setattr(jobs, "run_job", lambda job: seen.append(job.kernel_threads) or JobResult(
+        job.chapter, job.student, job.fingerprint, ok=True))
+    batch = [GradingJob(CHAPTER, "ada", "welcome.ipynb", "{}", {}, b"", "", Limits(), "f")]
+    monkeypatch.delenv(KERNEL_THREADS_VARIABLE, raising=False)
+    for runner_jobs, cores, expected in [(1, 4, 4), (2, 4, 2), (2, 2, 1), (3, 2, 1)]:
+        list(LocalRunner(runner_jobs, cores=cores).run(batch))
+        assert seen.pop() == expected, f"--jobs {runner_jobs} on {cores} cores"
+    monkeypatch.setenv(KERNEL_THREADS_VARIABLE, "3")
+    list(LocalRunner(1, cores=2).run(batch))
+    assert seen.pop() == 3, "the instructor's KFC_KERNEL_THREADS wins"
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1", "1.5"])
+def test_a_wrong_thread_count_gets_one_sentence(value, monkeypatch):
+    monkeypatch.setenv(KERNEL_THREADS_VARIABLE, value)
+    with pytest.raises(InstructorError, match=f"KFC_KERNEL_THREADS must be a whole number of "
+                                              f"threads, 1 or more, got '{value}'"):
+        LocalRunner(1)
+    assert thread_environment() == {}, "a sandboxed process falls back to TensorFlow's choice"
+
+
+def test_a_sandboxed_process_gets_the_thread_count(monkeypatch):
+    monkeypatch.setenv(KERNEL_THREADS_VARIABLE, "2")
+    environment = sandbox_environment()
+    assert {environment[name] for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
+                                           "OMP_NUM_THREADS")} == {"2"}
+    monkeypatch.delenv(KERNEL_THREADS_VARIABLE)
+    assert "TF_NUM_INTRAOP_THREADS" not in sandbox_environment(), "unset: TensorFlow's choice"
 
 
 def _most_kernels_at_once(slots_folder, monkeypatch, attempts: int = 3) -> int:

@@ -33,12 +33,14 @@ from autograder.pipeline.notebooks import (
 )
 from autograder.pipeline.report import (
     NOTHING_HANDED_IN,
+    SUMMARY_REASON_LENGTH,
     FeedbackHTMLExporter,
     Row,
     clean_feedback_html,
     execution_findings,
     plot_cell_scores,
     read_grades_csv,
+    shorten,
     spreadsheet_safe,
     summary_table,
     write_cells_csv,
@@ -107,7 +109,8 @@ def test_cells_whose_answers_could_not_be_read_make_one_finding():
         for number in range(5)]))
     assert len(findings) == 1
     assert findings[0].reason.startswith(
-        "cell 1 (check_0), cell 2 (check_1), cell 3 (check_2) and 2 more scored 0")
+        "cell 1 (check_0), cell 2 (check_1), cell 3 (check_2), cell 4 (check_3), "
+        "cell 5 (check_4) scored 0"), "every cell is named: the reason is never cut"
 
 
 def test_an_error_in_the_students_cell_is_reported_with_the_cell():
@@ -186,9 +189,48 @@ def test_a_rows_status_is_its_most_serious_finding():
     assert Row("ben", "00", 5, 5).status == GRADED
 
 
-def test_a_long_reason_is_shortened():
+def test_a_rows_reason_holds_every_finding():
     row = Row("ada", "00", 0, 5, [Finding(ERRORS, f"error {n}") for n in range(7)])
-    assert row.reason.endswith("error 3; and 3 more")
+    assert row.reason == "; ".join(f"error {n}" for n in range(7))
+
+
+def test_a_long_error_message_is_kept_whole():
+    message = "Input 0 of layer 'dense' is incompatible with the layer: " + " ".join(
+        f"expected axis {axis} of input shape to have value 8" for axis in range(6))
+    assert len(message) > 120
+    findings = execution_findings(notebook(
+        labelled("x = f()", "ex1", solution=True,
+                 outputs=[error_output("ValueError", message + "\nsecond line")]),
+    ))
+    assert findings == [Finding(ERRORS, f"cell 1 (ex1) raised ValueError: {message}")]
+
+
+@pytest.mark.parametrize("text, length, expected", [
+    ("short enough", 12, "short enough"),
+    ("one two three four", 12, "one two…"),
+    ("one two three four", 14, "one two three…"),
+    ("one two; three four", 12, "one two…"),
+    ("abcdefghijklmnopqrstuvwxyz and more", 10, "abcdefghi…"),
+])
+def test_shorten_cuts_between_words_with_an_ellipsis(text, length, expected):
+    assert shorten(text, length) == expected
+    assert len(shorten(text, length)) <= length
+
+
+def test_the_summary_shortens_a_long_reason_at_a_word_and_grades_csv_keeps_it_whole(
+        tmp_path):
+    findings = [Finding(ERRORS, f"cell {n} (ex{n}) raised NameError: name 'answer_{n}' is "
+                                "not defined") for n in range(12)]
+    row = Row("ada", "00-welcome", 1, 5, findings)
+    assert len(row.reason) > SUMMARY_REASON_LENGTH
+    line = next(line for line in summary_table([row], ["00-welcome"]).splitlines()
+                if line.startswith("  ada 00-welcome: errors: "))
+    shown = line.removeprefix("  ada 00-welcome: errors: ")
+    assert shown.endswith("…") and len(shown) <= SUMMARY_REASON_LENGTH
+    kept = shown.removesuffix("…")
+    assert row.reason.startswith(kept) and row.reason[len(kept)] in " ;", "cut at a word"
+    write_grades_csv([row], tmp_path / "grades.csv")
+    assert read_grades_csv(tmp_path / "grades.csv")[0]["reason"] == row.reason
 
 
 ROWS = [

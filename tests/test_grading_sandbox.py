@@ -135,6 +135,7 @@ def test_the_kernel_runs_as_nobody_and_reads_no_private_system_file(tmp_path):
 def test_the_graders_environment_does_not_reach_the_kernel(tmp_path, monkeypatch):
     monkeypatch.setenv("KFC_DATABASE_URL", "postgresql://grader:hunter2@db/course")
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setenv("KFC_KERNEL_THREADS", "1")
     cells = run([
         "import os\nprint(sorted(os.environ))",
         "import glob\nfor path in glob.glob('/proc/*/environ'):\n"
@@ -143,6 +144,7 @@ def test_the_graders_environment_does_not_reach_the_kernel(tmp_path, monkeypatch
     names = stdout(cells[0])
     assert "KFC_DATABASE_URL" not in names and "NBGRADER" not in names
     assert "HOME" in names and "PATH" in names
+    assert "TF_NUM_INTRAOP_THREADS" in names, "the kernel's TensorFlow thread count reaches it"
     assert "hunter2" not in everything_shown(cells)
     assert "NBGRADER_EXECUTION" not in everything_shown(cells)
 

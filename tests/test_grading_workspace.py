@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from autograder.pipeline import forkserver
+from autograder.pipeline.forkserver import ForkedProcess
 from autograder.pipeline.workspace import (
     InstructorError,
     Limits,
     Workspace,
     check_database,
+    command_environment,
     last_error_line,
 )
 
@@ -73,6 +76,23 @@ def test_a_course_config_that_raises_stops_the_run_with_one_sentence(tmp_path):
             r"\(ModuleNotFoundError: No module named 'no_such_module_here', at .*"
             r"nbgrader_config.py, line 2\): fix that file")):
         workspace.nbgrader("list")  # any nbgrader command
+
+
+def test_inside_a_fork_server_commands_are_forked_and_fail_the_same_way(tmp_path, monkeypatch):
+    """kfc-grade forks nbgrader from one server: a config failure still stops the run."""
+    forked = []
+    with forkserver.serving(command_environment()) as server:
+        spawn = server.spawn
+        monkeypatch.setattr(server, "spawn", lambda *a, **k: forked.append(spawn(*a, **k))
+                            or forked[-1])
+        good = prepared(tmp_path / "good", "c = get_config()\n")
+        result = good.nbgrader("list")
+        assert Workspace.CONFIG_LOADED in result.log and "nbgrader list" in result.log
+        broken = prepared(tmp_path / "broken", "c = get_config()\nc.GuardedExecute.timeout = (\n")
+        with pytest.raises(InstructorError, match=r"SyntaxError: '\(' was never closed"):
+            broken.nbgrader("list")
+    assert len(forked) == 2 and all(isinstance(p, ForkedProcess) for p in forked), (
+        "both commands were forked from the server, not started afresh")
 
 
 def test_the_workspace_config_is_written_afresh_before_each_call(tmp_path):

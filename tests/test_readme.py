@@ -32,10 +32,15 @@ def test_ci_runs_readme_test_command():
     assert _ci_section("Test") == _block_after("Test", readme)
 
 
-def test_environment_yml_installs_the_project_through_pip():
-    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
-    assert environment["channels"] == ["conda-forge"]
-    dependencies = environment["dependencies"]
-    assert "python=3.11" in dependencies
-    pip_sections = [item["pip"] for item in dependencies if isinstance(item, dict)]
-    assert pip_sections == [["-e ."]]
+def test_readme_gives_the_conda_commands_of_environment_yml():
+    """README's conda lines are the file's: create from conda-forge, then the project alone.
+
+    tests/test_environment.py checks the file's packages against pyproject.toml."""
+    text = (ROOT / "environment.yml").read_text()
+    environment = yaml.safe_load(text)
+    assert environment["channels"] == ["conda-forge", "nodefaults"]
+    assert "python=3.11" in environment["dependencies"]
+    readme = (ROOT / "README.md").read_text()
+    for command in ("conda env create -f environment.yml",
+                    "pip install --no-deps --no-build-isolation -e ."):
+        assert command in text and command in readme, command

@@ -116,6 +116,17 @@ def test_the_honest_notebook_passes_every_test_cell(honest):
     assert errors and not any(errors.values()), errors
 
 
+def test_the_graded_notebook_shows_each_test_cell_as_it_was(honest):
+    """The kernel ran an export in each test cell's place; the graded notebook keeps the test."""
+    executed, _ = honest
+    original = nbformat.read(CHAPTER, as_version=4)
+    tests = {cell.metadata.nbgrader.grade_id: cell.source for cell in original.cells
+             if is_test_cell(cell)}
+    shown = {cell.metadata.nbgrader.grade_id: cell.source for cell in executed.cells
+             if is_test_cell(cell)}
+    assert shown == tests, "a test cell shows the trusted checks' export call, not its source"
+
+
 def test_no_test_cell_source_reaches_the_kernel(honest):
     executed, _ = honest
     printed = "".join(output.get("text", "") for output in executed.cells[-1].outputs)

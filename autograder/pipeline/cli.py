@@ -26,11 +26,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import itertools
 import shutil
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -38,8 +36,11 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SQLAlchemyError
 
+from autograder.pipeline import forkserver
 from autograder.pipeline.collect import UNKNOWN_CHAPTER, assign, collect
 from autograder.pipeline.demo import build_demo_class
+from autograder.pipeline.exchange import gather_exchange, late_finding, release_main
+from autograder.pipeline.exports import late_penalties, write_exports
 from autograder.pipeline.jobs import (
     DaskRunner,
     LocalRunner,
@@ -59,6 +60,7 @@ from autograder.pipeline.notebooks import (
     repair,
     write_notebook,
 )
+from autograder.pipeline.progress import GradingProgress
 from autograder.pipeline.report import (
     NOTHING_HANDED_IN,
     Row,
@@ -69,12 +71,16 @@ from autograder.pipeline.report import (
     write_cells_csv,
     write_grades_csv,
 )
+from autograder.pipeline.roster import apply as apply_roster
+from autograder.pipeline.roster import class_students, load_roster, not_on_roster_note
 from autograder.pipeline.sandbox import sandbox_problem
+from autograder.pipeline.schedule import load_schedule
 from autograder.pipeline.workspace import (
     InstructorError,
     Limits,
     Workspace,
     check_database,
+    command_environment,
     last_error_line,
     same_notebook,
 )
@@ -97,7 +103,9 @@ def parser() -> argparse.ArgumentParser:
             "  kfc-grade --demo                      grade the built-in sample class\n"
             "  kfc-grade downloads/                  grade every chapter found in downloads/\n"
             "  kfc-grade downloads/ --chapter 04     grade only chapter 04-dags\n"
-            "  kfc-grade exchange/ --db postgresql://grader@db/course\n\n"
+            "  kfc-grade exchange/ --db postgresql://grader@db/course\n"
+            "  kfc-grade --exchange /srv/nbgrader/exchange   grade from nbgrader's exchange\n"
+            "  kfc-grade release --exchange /srv/nbgrader/exchange --chapter 00\n\n"
             "SUBMISSIONS may hold nbgrader's submitted/<student>/<chapter>/ layout, one folder\n"
             "per student, or one <student>.ipynb / <student>.zip file per student. The chapter\n"
             "of each notebook is read from its graded cells."
@@ -108,6 +116,13 @@ def parser() -> argparse.ArgumentParser:
                          help="folder of submissions (leave out with --demo)")
     command.add_argument("--demo", action="store_true",
                          help="build a sample class from the course and grade it")
+    command.add_argument("--exchange", type=Path, metavar="DIR",
+                         help="grade the latest submission of each student from nbgrader's "
+                              "exchange root DIR (Exchange.root), with their submission times; "
+                              "`kfc-grade release --help` releases chapters there")
+    command.add_argument("--schedule", type=Path, metavar="FILE",
+                         help="course schedule: due dates and late penalty (default: "
+                              "schedule.toml in the course, if there is one)")
     command.add_argument("--chapter", action="append", default=[], metavar="CHAPTER",
                          help="chapter to grade: name, number or short name (04-dags, 04, "
                               "dags); repeat for more; default: every chapter")
@@ -142,19 +157,29 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--force", action="store_true",
                          help="grade every submission again, even those unchanged since "
                               "their last grading")
+    command.add_argument("--roster", type=Path, metavar="CSV",
+                         help="the class list: a CSV file with the columns id, first name, "
+                              "last name and email; names and emails go into the gradebook "
+                              "and the LMS exports, and students who handed nothing in are "
+                              "reported missing")
     command.add_argument("--course-root", type=Path,
                          help="the course repository (default: found from here or the package)")
     return command
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["release"]:
+        return release_main(argv[1:])
     arguments = parser().parse_args(argv)
     # Ctrl-C stops the run and keeps what was recorded, even when the process that started
     # kfc-grade ignores SIGINT (its children would inherit that, and never stop).
     with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        grade(arguments)
+        # nbgrader's commands are forked from one process that has imported nbgrader.
+        with forkserver.serving(command_environment()):
+            grade(arguments)
     except InstructorError as error:
         print(f"kfc-grade: {error}", file=sys.stderr)
         return 2
@@ -221,16 +246,19 @@ def grade(arguments) -> list[Row]:
     all_chapters = sorted(path.name for path in (course_root / "solutions").iterdir()
                           if path.is_dir() and path.name[:2].isdigit())
     chapters = resolve_chapters(arguments.chapter, all_chapters)
-    if arguments.demo == (arguments.submissions is not None):
+    if arguments.demo + (arguments.submissions is not None) + (arguments.exchange is not None) != 1:
         raise InstructorError(
-            "Give either a folder of submissions or --demo (not both, not neither): "
-            "for example `kfc-grade submissions/` or `kfc-grade --demo`."
+            "Give either a folder of submissions or --demo or --exchange DIR (one of them): "
+            "for example `kfc-grade submissions/`, `kfc-grade --demo` or "
+            "`kfc-grade --exchange /srv/nbgrader/exchange`."
         )
+    arguments.course_schedule = load_schedule(arguments.schedule, course_root, all_chapters)
     if arguments.submissions is not None and not arguments.submissions.is_dir():
         raise InstructorError(
             f"There is no folder {arguments.submissions}: give the folder that holds the "
             "students' notebooks, zip files, or nbgrader's submitted/ layout."
         )
+    roster = load_roster(arguments.roster) if arguments.roster is not None else None
     workspace_root = (arguments.workspace or course_root / "grading").resolve()
     try:
         workspace_root.mkdir(parents=True, exist_ok=True)
@@ -247,6 +275,8 @@ def grade(arguments) -> list[Row]:
 
     names = {chapter: next((course / chapter).glob("*.ipynb")).name for chapter in all_chapters}
     folder = arguments.submissions
+    if arguments.exchange is not None:
+        folder = gather_exchange(arguments.exchange, workspace_root, course_root, progress)
     if arguments.demo:
         folder = build_demo_class(workspace_root / "demo-class", course_root)
         progress(f"Built the demo class in {folder}")
@@ -269,12 +299,13 @@ def grade(arguments) -> list[Row]:
                 )
             shutil.copyfile(released, committed)
             progress(f"  rewrote course/{chapter}/{names[chapter]} from solutions/")
+    arguments.course_schedule.record_due_dates(workspace.db_url, chapters)
     releases = {chapter: nbformat.read(course / chapter / names[chapter], as_version=4)
                 for chapter in all_chapters}
 
     submissions = [submission for submission in assign(received, releases, names)
                    if submission.chapter in chapters or submission.chapter == UNKNOWN_CHAPTER]
-    students = sorted({item.student for item in received})
+    students = class_students((item.student for item in received), roster)
 
     for chapter in chapters:
         for student_folder in (workspace_root / "submitted").glob(f"*/{chapter}"):
@@ -288,6 +319,8 @@ def grade(arguments) -> list[Row]:
             submission.student, submission.chapter, names[submission.chapter]))
         gradable.append(submission)
 
+    if roster is not None:
+        apply_roster(roster, workspace.db_url)
     run_gradable(arguments, workspace, gradable, names)
 
     for chapter in chapters:
@@ -300,16 +333,21 @@ def grade(arguments) -> list[Row]:
     rows = report_rows(workspace, submissions, students, chapters, names, releases)
     write_grades_csv(rows, workspace.reports / "grades.csv", sandbox=arguments.sandbox)
     write_cells_csv(rows, workspace.reports / "cells.csv")
+    write_exports(rows, chapters, workspace.reports, roster,
+                  late_penalties(workspace.db_url, chapters))
     plot_cell_scores(rows, chapters, workspace.reports / "cell-scores.png")
     exported = workspace.export()
     if not exported.ok:
         progress(f"nbgrader export failed: {last_error_line(exported.log)}")
     table = summary_table(rows, chapters)
+    if note := not_on_roster_note((item.student for item in received), roster):
+        table = f"{table}\n\n{note}"
     if not arguments.sandbox:
         table = f"{NO_SANDBOX}.\n\n{table}"
     (workspace.reports / "summary.txt").write_text(table + "\n")
     print(table)
     print(f"\nReports in {workspace.reports}: grades.csv, cells.csv, nbgrader-grades.csv, "
+          "canvas-grades.csv, moodle-grades.csv, "
           f"cell-scores.png, summary.txt. Feedback in {workspace_root / 'feedback'}.")
     return rows
 
@@ -346,8 +384,12 @@ def run_gradable(arguments, workspace: Workspace, gradable: list, names: dict[st
         chapter, student = submission.chapter, submission.student
         if chapter not in templates:
             templates[chapter] = template_gradebook(workspace.db_url, chapter)
+        # When it was handed in, and the schedule's due date and late penalty, if any.
+        timing = {key: value for key, value in (
+            ("timestamp", submission.timestamp),
+            ("schedule", getattr(arguments, "course_schedule", None))) if value is not None}
         job = make_job(workspace, chapter, student, names[chapter],
-                       nbformat.writes(submission.notebook), templates[chapter])
+                       nbformat.writes(submission.notebook), templates[chapter], **timing)
         if (not arguments.force and reuse.matches(student, chapter, job.fingerprint)
                 and still_graded(workspace, chapter, student, names[chapter])):
             reused += 1
@@ -361,29 +403,12 @@ def run_gradable(arguments, workspace: Workspace, gradable: list, names: dict[st
     runner, where = make_runner(arguments, workspace)
     progress(where)
     by_key = {(s.student, s.chapter): s for s in gradable}
-    running: list[str] = []
-    lock = threading.Lock()
-    numbers = itertools.count(1)
-
-    def started(job) -> None:
-        with lock:
-            number = next(numbers)
-            if not runner.reports_starts:
-                progress(f"[{number}/{len(jobs)}] sent {job.label} to the cluster")
-                return
-            others = list(running)
-            running.append(job.label)
-            also = f" (also running: {', '.join(others)})" if others else ""
-            progress(f"[{number}/{len(jobs)}] grading {job.label} ...{also}")
-
-    def finished(job) -> None:
-        with lock:
-            if job.label in running:
-                running.remove(job.label)
-
+    # A progress bar when stderr is a terminal, else the "[n/N] grading ..." lines.
+    shown = GradingProgress(len(jobs), reports_starts=runner.reports_starts)
     begun = time.monotonic()
+    shown.start()
     try:
-        for result in runner.run(jobs, started, finished):
+        for result in runner.run(jobs, shown.started, shown.finished):
             submission = by_key[(result.student, result.chapter)]
             if result.ok:
                 try:
@@ -399,9 +424,9 @@ def run_gradable(arguments, workspace: Workspace, gradable: list, names: dict[st
                 workspace.forget(result.chapter, result.student)
                 submission.findings.append(nbgrader_failure(last_error_line(result.log)))
                 submission.notebook = None
-            progress(f"    {'done' if result.ok else 'nbgrader failed'}: {result.label} in "
-                     f"{result.seconds:.0f} s")
+            shown.result(result.label, result.ok, result.seconds)
     finally:
+        shown.stop()
         if isinstance(runner, DaskRunner):
             runner.close()
     progress(f"Graded {len(jobs)} submissions in {time.monotonic() - begun:.0f} s"
@@ -499,6 +524,10 @@ def report_rows(workspace: Workspace, submissions, students, chapters, names,
                     continue
                 row.cells = cells
                 row.score = sum(score for score, _ in cells.values())
+                penalty, late = late_finding(gradebook, names[chapter], chapter, student)
+                if late is not None:
+                    row.score = max(0.0, row.score - penalty)
+                    row.findings.append(late)
                 row.findings += found
     return rows
 

@@ -9,6 +9,11 @@ that holds any of:
   inside it: `<student>/dags.ipynb`, `<student>/week4/dags.ipynb`;
 - one file per student: `<student>.ipynb` or `<student>.zip`.
 
+In nbgrader's layout, a `timestamp.txt` beside the notebooks
+(`<student>/<chapter>/timestamp.txt`, as `nbgrader submit` and
+`autograder.pipeline.exchange.gather` write it) gives the submission's time, so
+the chapter's due date and late penalty apply (`autograder.pipeline.schedule`).
+
 The student is the name of the top folder or file, made into a folder-safe id
 (`student_ids`): the same name always gets the same id, and two names get two
 ids, whatever else was handed in. The chapter of a notebook is read from its
@@ -81,6 +86,9 @@ TOOL_ARTEFACTS = frozenset({
 MAX_STUDENT_BYTES = 100 * 2**20
 MAX_STUDENT_FILES = 50
 MAX_ID_LENGTH = 48
+TIMESTAMP_FILE = "timestamp.txt"
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"  # nbgrader's timestamp.txt, always in UTC here
+MAX_TIMESTAMP_BYTES = 200
 _HASH_LENGTH = 8
 _COPY_NAME_LENGTH = 60
 _CHUNK = 2**20
@@ -97,6 +105,10 @@ class Received:
             `alice.zip:dags.ipynb`), printable.
         claimed_chapter: the chapter its folder or file name points to, if any.
         problem: why it was not copied (a link, too large, unreadable), status `not-graded`.
+        timestamp: when it was handed in, in nbgrader's `timestamp.txt` format (UTC), from
+            the `timestamp.txt` of its `<student>/<chapter>/` folder; None when there is none.
+        note: what the instructor should know about its time stamp (one that could not be
+            read), or None.
     """
 
     student: str
@@ -104,6 +116,8 @@ class Received:
     label: str
     claimed_chapter: str | None
     problem: Finding | None = None
+    timestamp: str | None = None
+    note: Finding | None = None
 
 
 @dataclass
@@ -116,6 +130,7 @@ class Submission:
         notebook: the notebook to grade, or None when there is nothing gradable.
         findings: what the instructor should know about it, before grading.
         label: the file it came from.
+        timestamp: when it was handed in (nbgrader's `timestamp.txt` format), or None.
     """
 
     student: str
@@ -123,6 +138,7 @@ class Submission:
     notebook: NotebookNode | None
     findings: list[Finding] = field(default_factory=list)
     label: str = ""
+    timestamp: str | None = None
 
 
 def _name_hash(name: str, length: int = _HASH_LENGTH) -> str:
@@ -347,6 +363,10 @@ class _Student:
         else:
             self.take(label, parts, status.st_size, lambda: open(  # noqa: SIM115
                 os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb"), path.name)
+        if len(parts) == 2 and parts[0] in self.chapters and self.received and (
+                self.received[-1].label == label and self.received[-1].path is not None):
+            self.received[-1].timestamp, self.received[-1].note = _timestamp(
+                path.parent / TIMESTAMP_FILE, label.rsplit("/", 1)[0])
 
     def take(self, label: str, parts: tuple[str, ...], size: int,
              opener: Callable[[], BinaryIO], name: str) -> None:
@@ -427,6 +447,32 @@ class _Student:
             ))
 
 
+def _timestamp(path: Path, folder_label: str) -> tuple[str | None, Finding | None]:
+    """The submission time in a `timestamp.txt` (nbgrader's format, UTC), and a note if unreadable.
+
+    A missing file is no time (the submission is never late); one that is a link, too
+    large or not a time nbgrader can read is also no time, with a note saying so.
+    """
+    from nbgrader.utils import parse_utc
+
+    try:
+        status = path.lstat()
+    except OSError:
+        return None, None
+    unreadable = Finding(GRADED, (
+        f"{folder_label}/{TIMESTAMP_FILE} is not a submission time nbgrader can read; it was "
+        "graded as handed in on time"))
+    if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_TIMESTAMP_BYTES:
+        return None, unreadable
+    try:
+        moment = parse_utc(path.read_text(encoding="utf-8").strip())
+    except (OSError, UnicodeDecodeError, ValueError, OverflowError, TypeError, AttributeError):
+        return None, unreadable
+    if moment is None:
+        return None, unreadable
+    return moment.strftime(TIMESTAMP_FORMAT), None
+
+
 def _copy_name(number: int, name: str) -> str:
     """A short, safe name for the copy of file `number`: `003-my-notebook.ipynb`."""
     suffix = _suffix(name) if _suffix(name) in SUFFIXES else ""
@@ -500,7 +546,7 @@ def assign(received: list[Received], releases: dict[str, NotebookNode],
         ))
         item, notebook, problem, notes = items[0]
         gradable = notebook is not None and (problem is None or problem.status == REPAIRED)
-        findings = ([problem] if problem else []) + notes
+        findings = ([problem] if problem else []) + notes + ([item.note] if item.note else [])
         for other, _, other_problem, _ in items[1:]:
             if not gradable and other_problem is not None:
                 findings.append(other_problem)
@@ -516,7 +562,8 @@ def assign(received: list[Received], releases: dict[str, NotebookNode],
                 "it was graded there"
             )))
         submissions.append(Submission(
-            student, chapter, notebook if gradable else None, findings, item.label
+            student, chapter, notebook if gradable else None, findings, item.label,
+            item.timestamp if gradable else None,
         ))
     for (student, chapter), findings in misfiled.items():
         if (student, chapter) not in by_key:

@@ -22,7 +22,8 @@ Runners hand jobs out and yield results as they finish:
   a job lost too often comes back as a failed result, never as a grade.
 
 `ReuseIndex` remembers each recorded submission's `fingerprint` (its notebook,
-the chapter's source, the grading configuration and the grader's own code), so
+the chapter's source, the grading configuration, the grader's own code, and the
+submission's time and the chapter's due date, on which a late penalty depends), so
 that a submission unchanged since it was last graded keeps its grade without
 running again, and an interrupted run, started again, grades only what is left.
 
@@ -58,11 +59,14 @@ from pathlib import Path, PurePosixPath
 import sqlalchemy
 from nbgrader.api import Gradebook, MissingEntry
 
+from autograder.pipeline import forkserver
 from autograder.pipeline.execute import KERNEL_SLOTS_VARIABLE, make_kernel_slots
+from autograder.pipeline.sandbox import KERNEL_THREADS_VARIABLE, kernel_threads, thread_environment
 from autograder.pipeline.workspace import (
     InstructorError,
     Limits,
     Workspace,
+    command_environment,
     last_error_line,
     stop_all,
 )
@@ -92,6 +96,12 @@ class GradingJob:
         kernel_slots: the folder of slot files (`execute.make_kernel_slots`) that limits
             how many kernels of this run go at once on the machine that runs the job; None
             for no limit (a Dask worker runs as many jobs as it has threads).
+        timestamp: when the submission was handed in, in nbgrader's `timestamp.txt`
+            format, or None; nbgrader's autograde compares it with the chapter's due date
+            (in `gradebook`) and `AssignLatePenalties` sets the late penalty.
+        kernel_threads: the threads the job's kernel and trusted checks may give
+            TensorFlow (`sandbox.thread_environment`); None for TensorFlow's own choice.
+            Not part of the fingerprint: it changes how fast a job runs, not its grade.
     """
 
     chapter: str
@@ -104,6 +114,8 @@ class GradingJob:
     limits: Limits
     fingerprint: str
     kernel_slots: str | None = None
+    timestamp: str | None = None
+    kernel_threads: int | None = None
 
     @property
     def label(self) -> str:
@@ -161,19 +173,24 @@ _CODE_DIGEST: str | None = None
 
 
 def fingerprint(notebook: str, source: dict[str, bytes], course_config: str,
-                limits: Limits) -> str:
+                limits: Limits, timestamp: str | None = None,
+                duedate: datetime | None = None) -> str:
     """What a grade depends on, as one hex digest.
 
     Concept: a submission keeps its grade across runs as long as none of these
     changed: the submitted notebook (after repair), the chapter's source files
     (solutions and hidden tests), the course's nbgrader config, the limits of
-    this run, and the code of the grader and the course library it imports.
+    this run, the code of the grader and the course library it imports, and
+    when the submission was handed in and the chapter's due date (a late
+    penalty depends on both).
 
     Args:
         notebook: the submitted notebook's JSON text.
         source: the chapter's source files, relative path -> bytes.
         course_config: the course's `nbgrader_config.py` text.
         limits: the run's limits.
+        timestamp: the submission's time (nbgrader's `timestamp.txt` text), or None.
+        duedate: the chapter's due date as the gradebook holds it, or None.
 
     Returns:
         A SHA-256 hex digest.
@@ -183,7 +200,9 @@ def fingerprint(notebook: str, source: dict[str, bytes], course_config: str,
         _CODE_DIGEST = _code_digest()
     digest = hashlib.sha256()
     parts = [notebook.encode(), course_config.encode(), limits.config_lines().encode(),
-             str(limits.notebook_timeout).encode(), _CODE_DIGEST.encode()]
+             str(limits.notebook_timeout).encode(), _CODE_DIGEST.encode(),
+             f"timestamp={timestamp}".encode(),
+             f"duedate={duedate.isoformat() if duedate else None}".encode()]
     parts += [part for name in sorted(source) for part in (name.encode(), source[name])]
     for part in parts:
         digest.update(len(part).to_bytes(8, "big"))
@@ -258,13 +277,25 @@ def _stamp_schema_version(source: Gradebook, path: Path) -> None:
 
 
 def make_job(workspace: Workspace, chapter: str, student: str, notebook_name: str,
-             notebook: str, gradebook: bytes) -> GradingJob:
-    """A job for one submission of the workspace's class (see `GradingJob`)."""
+             notebook: str, gradebook: bytes, timestamp: str | None = None,
+             schedule=None) -> GradingJob:
+    """A job for one submission of the workspace's class (see `GradingJob`).
+
+    `timestamp` is when it was handed in (nbgrader's `timestamp.txt` text); `schedule`
+    (a `schedule.Schedule`) adds its late-penalty rule to the course config and its
+    due date for the chapter (which `gradebook` holds) to the fingerprint.
+    """
     source = chapter_source(workspace, chapter)
     course_config = (workspace.course_root / "nbgrader_config.py").read_text()
+    duedate = None
+    if schedule is not None:
+        course_config += schedule.config_lines()
+        duedate = schedule.due(chapter)
     return GradingJob(chapter, student, notebook_name, notebook, source, gradebook,
                       course_config, workspace.limits,
-                      fingerprint(notebook, source, course_config, workspace.limits))
+                      fingerprint(notebook, source, course_config, workspace.limits,
+                                  timestamp, duedate),
+                      timestamp=timestamp)
 
 
 def _safe_relative(name: str) -> PurePosixPath:
@@ -311,7 +342,14 @@ def run_job(job: GradingJob) -> JobResult:
         submitted = workspace.submitted_path(job.student, job.chapter, job.notebook_name)
         submitted.parent.mkdir(parents=True)
         submitted.write_text(job.notebook)
-        environment = {KERNEL_SLOTS_VARIABLE: job.kernel_slots} if job.kernel_slots else None
+        if job.timestamp:
+            (submitted.parent / "timestamp.txt").write_text(job.timestamp)
+        environment = {KERNEL_SLOTS_VARIABLE: job.kernel_slots} if job.kernel_slots else {}
+        if job.kernel_threads is not None:
+            # The sandboxed processes take it from KFC_KERNEL_THREADS; a kernel run without
+            # the sandbox inherits nbgrader's environment, so it gets the variables too.
+            environment |= {KERNEL_THREADS_VARIABLE: str(job.kernel_threads),
+                            **thread_environment(job.kernel_threads)}
         outcome = workspace.autograde(job.chapter, job.student, environment)
         failed.seconds = time.monotonic() - started
         if not outcome.ok:
@@ -340,6 +378,16 @@ def run_job(job: GradingJob) -> JobResult:
         return failed
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def run_job_on_worker(job: GradingJob) -> JobResult:
+    """`run_job` on a Dask worker, its nbgrader forked from the worker's own fork server.
+
+    The server (`forkserver.for_this_process`) starts with the worker's first job and
+    ends with the worker, so each job pays no nbgrader start-up, as with `--jobs`.
+    """
+    forkserver.for_this_process(command_environment())
+    return run_job(job)
 
 
 def record(workspace: Workspace, result: JobResult) -> None:
@@ -485,6 +533,11 @@ class LocalRunner:
     nbgrader's start-up costs no time between two submissions. With no spare
     core it would only slow the kernels down, so it does not run.
 
+    The cores are shared out: each kernel (and its trusted checks) gives
+    TensorFlow `cores // jobs` threads (at least 1), so that the kernels do
+    not wait on one another's threads; `KFC_KERNEL_THREADS` in the
+    environment sets another count.
+
     Args:
         jobs: how many submissions' kernels run at once (1 or more).
         cores: the cores this process may use (default: those of `os.sched_getaffinity`).
@@ -500,6 +553,11 @@ class LocalRunner:
                 "once, or leave it out to use what the machine allows.")
         self.jobs = jobs
         self.cores = cores or available_cores()
+        try:
+            asked = kernel_threads()
+        except ValueError as error:
+            raise InstructorError(str(error)) from None
+        self.kernel_threads = asked or max(1, self.cores // jobs)
         self.processes = jobs + 1 if self.cores > jobs else jobs
 
     def run(self, jobs: Iterable[GradingJob], started: Started | None = None,
@@ -514,7 +572,8 @@ class LocalRunner:
             if started is not None:
                 started(job)
             try:
-                return run_job(dataclasses.replace(job, kernel_slots=str(slots)))
+                return run_job(dataclasses.replace(job, kernel_slots=str(slots),
+                                                   kernel_threads=self.kernel_threads))
             finally:
                 if finished is not None:
                     finished(job)
@@ -587,7 +646,7 @@ class DaskRunner:
         futures = {}
         for job in jobs:
             key = f"kfc-grade-{job.student}-{job.chapter}-{job.fingerprint[:16]}"
-            futures[self.client.submit(run_job, job, key=key, pure=False)] = job
+            futures[self.client.submit(run_job_on_worker, job, key=key, pure=False)] = job
             if started is not None:
                 started(job)
         try:

@@ -30,12 +30,8 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bleach
-import jinja2
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from nbconvert.exporters import HTMLExporter
-from traitlets import Bool
 
 from autograder.pipeline.execute import (
     KERNEL_DIED_ERROR,
@@ -60,7 +56,9 @@ from autograder.pipeline.notebooks import (
 )
 from autograder.trusted.recheck import CHECKS_FAILED_TO_RUN, UNREADABLE
 
-MOST_REASONS = 4
+# The summary table shows a reason up to this many characters, cut at a word with "…";
+# grades.csv always holds the whole reason.
+SUMMARY_REASON_LENGTH = 300
 NOTHING_HANDED_IN = "no notebook was handed in for this chapter"
 # Cut output: GuardedExecute's note (characters), nbgrader's LimitOutput's (lines).
 TRUNCATION_MARKERS = (TRUNCATION_NOTE.split(":")[0], "... Output truncated ...")
@@ -95,12 +93,26 @@ class Row:
 
     @property
     def reason(self) -> str:
-        reasons = [finding.reason for finding in sorted(
-            self.findings, key=lambda finding: STATUSES.index(finding.status))]
-        shown = reasons[:MOST_REASONS]
-        if len(reasons) > MOST_REASONS:
-            shown.append(f"and {len(reasons) - MOST_REASONS} more")
-        return "; ".join(shown)
+        """Every finding's reason, the most serious first, joined by "; " (never cut)."""
+        return "; ".join(finding.reason for finding in sorted(
+            self.findings, key=lambda finding: STATUSES.index(finding.status)))
+
+
+def shorten(text: str, length: int = SUMMARY_REASON_LENGTH) -> str:
+    """`text`, or its first words and "…" when it is longer than `length` characters.
+
+    The cut falls between words (a single word longer than `length` is cut inside
+    it), and the punctuation before the cut is dropped: "a; b; c" -> "a; b…".
+    """
+    if len(text) <= length:
+        return text
+    room = length - 1  # for the "…"
+    if text[room].isspace():  # the cut falls between two words
+        kept = text[:room]
+    else:
+        space = text.rfind(" ", 0, room)
+        kept = text[:space] if space > 0 else text[:room]
+    return kept.rstrip(" ;,:.") + "…"
 
 
 def _where(cells, index: int) -> str:
@@ -180,12 +192,11 @@ def execution_findings(notebook, release=None) -> list[Finding]:
         elif names and not metadata.get("grade") and not expects_error(cell) and (
                 metadata.get("solution") or cell.source.strip() not in course_cells):
             error = next(output for output in cell.outputs if output.output_type == "error")
-            message = (f": {printable(error.evalue.splitlines()[0][:120])}"
+            message = (f": {printable(error.evalue.strip().splitlines()[0])}"
                        if error.evalue.strip() else "")
             errors.append(f"{_where(cells, index)} raised {error.ename}{message}")
     if unreadable:
-        listed = ", ".join(_where(cells, index) for index in unreadable[:3]) + (
-            f" and {len(unreadable) - 3} more" if len(unreadable) > 3 else "")
+        listed = ", ".join(_where(cells, index) for index in unreadable)
         findings.append(Finding(TAMPERING, (
             f"{listed} scored 0: the answers the kernel exported for the trusted checks were "
             "missing or not data (code that changes how cells run, or patches the export); "
@@ -257,55 +268,12 @@ def write_cells_csv(rows: list[Row], path: Path) -> None:
                 writer.writerow([row.student, row.chapter, cell, score, max_score])
 
 
-# What the feedback page keeps of the HTML a notebook brings: text markup, tables and
-# images; everything else (script, style, iframe, form, svg, event handlers) is shown as text.
-FEEDBACK_TAGS = frozenset({
-    *bleach.ALLOWED_TAGS, "p", "div", "span", "pre", "br", "hr", "h1", "h2", "h3", "h4", "h5",
-    "h6", "img", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "sup",
-    "sub", "del", "s", "ins", "dl", "dt", "dd", "kbd", "samp", "var", "small", "mark", "q",
-    "cite", "u", "details", "summary", "figure", "figcaption",
-})
-_IMAGE_SOURCES = ("http://", "https://", "data:image/png;", "data:image/jpeg;",
-                  "data:image/gif;", "data:image/webp;", "data:image/svg+xml;")
-
-
-def _allowed_attribute(tag: str, name: str, value: str) -> bool:
-    if name in ("class", "id", "title", "align"):
-        return True
-    if tag == "a":
-        return name == "href" and not value.strip().lower().startswith("data:")
-    if tag == "img":
-        return name in ("alt", "width", "height") or (
-            name == "src" and value.strip().lower().startswith(_IMAGE_SOURCES))
-    return (tag in ("td", "th") and name in ("colspan", "rowspan")) or (
-        tag == "ol" and name == "start")
-
-
-def clean_feedback_html(html) -> str:
-    """HTML from a notebook, made inert for the feedback page (`FEEDBACK_TAGS` only)."""
-    return bleach.clean(str(html), tags=FEEDBACK_TAGS, attributes=_allowed_attribute,
-                        protocols={"http", "https", "mailto", "data"}, strip_comments=True)
-
-
-class FeedbackHTMLExporter(HTMLExporter):
-    """nbconvert's HTMLExporter with `sanitize_html` on and markdown cells sanitised too.
-
-    nbgrader's feedback template renders markdown cells itself, without the
-    `sanitize_html` switch, so `markdown2html` cleans what it renders; `clean_html`,
-    which the switch applies to outputs, keeps tables and images.
-    """
-
-    sanitize_html = Bool(True, help="Whether the notebook's own HTML is sanitised.").tag(
-        config=True)
-
-    @jinja2.pass_context
-    def markdown2html(self, context, source):
-        return clean_feedback_html(HTMLExporter.markdown2html(self, context, source))
-
-    def default_filters(self):
-        yield from super().default_filters()
-        yield ("markdown2html", self.markdown2html)
-        yield ("clean_html", clean_feedback_html)
+# The feedback pages live in autograder.pipeline.feedback; these two are still imported
+# from here.
+from autograder.pipeline.feedback import (  # noqa: E402, F401 - re-exported
+    FeedbackHTMLExporter,
+    clean_feedback_html,
+)
 
 
 def read_grades_csv(path: Path) -> list[dict[str, str]]:
@@ -316,8 +284,9 @@ def read_grades_csv(path: Path) -> list[dict[str, str]]:
 def summary_table(rows: list[Row], chapters: list[str]) -> str:
     """A plain-text table: one line per student, a score column per chapter, the worst status.
 
-    Below it, every submission whose status is not `graded` is listed with its reason,
-    except chapters a student simply did not hand in (shown as "-" in the table).
+    Below it, every submission whose status is not `graded` is listed with its reason
+    (`shorten`ed; grades.csv has it whole), except chapters a student simply did not
+    hand in (shown as "-" in the table).
     """
     students = sorted({row.student for row in rows})
     by_key = {(row.student, row.chapter): row for row in rows}
@@ -346,7 +315,8 @@ def summary_table(rows: list[Row], chapters: list[str]) -> str:
     flagged = [row for row in rows if row.status != GRADED and row.reason != NOTHING_HANDED_IN]
     if flagged:
         text += ["", "* needs a look:"]
-        text += [f"  {row.student} {row.chapter}: {row.status}: {row.reason}" for row in flagged]
+        text += [f"  {row.student} {row.chapter}: {row.status}: {shorten(row.reason)}"
+                 for row in flagged]
     return "\n".join(text)
 
 

@@ -148,6 +148,57 @@ def _problem(bwrap: str | None) -> str | None:
             f"here ({detail}): {ENABLE_HINT}.")
 
 
+# How many threads a grading kernel's TensorFlow may use (`thread_environment`): set by
+# `kfc-grade --jobs` for the nbgrader processes it starts, or by the instructor.
+KERNEL_THREADS_VARIABLE = "KFC_KERNEL_THREADS"
+
+
+def kernel_threads(environment: Mapping[str, str] | None = None) -> int | None:
+    """The thread count `KFC_KERNEL_THREADS` asks for, or None when it is not set.
+
+    Args:
+        environment: where to look (default: this process's environment).
+
+    Raises:
+        ValueError: when the variable is set to anything but a whole number of 1 or more.
+    """
+    value = (os.environ if environment is None else environment).get(KERNEL_THREADS_VARIABLE)
+    if value is None or not value.strip():
+        return None
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(
+            f"{KERNEL_THREADS_VARIABLE} must be a whole number of threads, 1 or more, got "
+            f"{value!r}: set it to how many threads each grading kernel may use, or unset it "
+            "to let kfc-grade share the cores among its --jobs.")
+    return int(value)
+
+
+def thread_environment(threads: int | None = None) -> dict[str, str]:
+    """The variables that give a kernel's TensorFlow `threads` threads.
+
+    Concept: TensorFlow sizes its thread pools to the machine, so N kernels at
+    once on N cores each run N threads and spend their time waiting for one
+    another. `TF_NUM_INTRAOP_THREADS` and `TF_NUM_INTEROP_THREADS` size
+    TensorFlow's pools, `OMP_NUM_THREADS` oneDNN's.
+
+    Args:
+        threads: the thread count (default: `kernel_threads()`, from
+            `KFC_KERNEL_THREADS`; an unset or unreadable value gives nothing).
+
+    Returns:
+        The three variables, or an empty dict for TensorFlow's own choice.
+    """
+    if threads is None:
+        try:
+            threads = kernel_threads()
+        except ValueError:  # kfc-grade refuses such a value before it starts any job
+            threads = None
+    if threads is None:
+        return {}
+    return {"TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": str(threads),
+            "OMP_NUM_THREADS": str(threads)}
+
+
 def sandbox_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The whole environment of a sandboxed process: nothing of the grader's.
 
@@ -157,7 +208,8 @@ def sandbox_environment(extra: Mapping[str, str] | None = None) -> dict[str, str
     Returns:
         `PATH` (the Python environment's `bin` first), `HOME`, `LANG`, and the
         settings a course kernel runs with (quiet TensorFlow, unbuffered
-        output, matplotlib's non-interactive backend), plus `extra`.
+        output, matplotlib's non-interactive backend), TensorFlow's thread count
+        when `KFC_KERNEL_THREADS` sets one (`thread_environment`), plus `extra`.
     """
     environment = {
         "PATH": os.pathsep.join(dict.fromkeys(
@@ -169,6 +221,7 @@ def sandbox_environment(extra: Mapping[str, str] | None = None) -> dict[str, str
         "PYTHONUNBUFFERED": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
         "MPLBACKEND": "Agg",
+        **thread_environment(),
     }
     environment.update(extra or {})
     return environment

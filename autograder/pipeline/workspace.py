@@ -14,18 +14,19 @@ everything a grading run writes:
         gradebook.db         nbgrader's gradebook (unless a database URL is given)
         reports/             grades.csv, cells.csv, nbgrader-grades.csv, cell-scores.png
 
-Each nbgrader command runs in its own process, one submission at a time, so a
-submission that takes nbgrader down costs only its own grade. Before every
+Each nbgrader command runs in its own process (forked from the run's fork server,
+`autograder.pipeline.forkserver`, which has imported nbgrader once), one
+submission each, so a submission that takes nbgrader down costs only its own grade. Before every
 command the workspace's `nbgrader_config.py` is written afresh (whatever was
 done to it since), and a config that does not load (a syntax error or an
 exception in it or in the course's config) stops the run with an
 `InstructorError` instead of letting nbgrader go on with its defaults, which
 have none of the course's limits.
 
-Feedback is rendered with `report.FeedbackHTMLExporter` (the notebook's own
-HTML sanitised), and `feedback/<student>/<chapter>/` ends up holding only the
-notebooks' HTML pages: nbgrader would also copy every other file of the
-autograded folder, which a kernel can write to.
+Feedback is rendered with `feedback.FeedbackHTMLExporter` (the notebook's own
+HTML sanitised, hidden tests left out), and `feedback/<student>/<chapter>/`
+ends up holding only the notebooks' HTML pages: nbgrader would also copy
+every other file of the autograded folder, which a kernel can write to.
 
 Example:
 
@@ -46,6 +47,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
@@ -55,6 +57,7 @@ import sqlalchemy
 from nbgrader.api import Gradebook, InvalidEntry, MissingEntry
 from nbgrader.plugins import CsvExportPlugin
 
+from autograder.pipeline import forkserver
 from autograder.pipeline.report import spreadsheet_safe
 
 
@@ -136,7 +139,7 @@ class Workspace:
 
     # The workspace config prints this last, so a run without it did not load the config.
     CONFIG_LOADED = "kfc-grade: nbgrader loaded the workspace config"
-    FEEDBACK_EXPORTER = "autograder.pipeline.report.FeedbackHTMLExporter"
+    FEEDBACK_EXPORTER = "autograder.pipeline.feedback.FeedbackHTMLExporter"
 
     def __init__(self, root: Path, course_root: Path, db_url: str | None = None):
         self.root = root.resolve()
@@ -204,37 +207,50 @@ class Workspace:
                  environment: dict[str, str] | None = None) -> CommandResult:
         """Runs `nbgrader <arguments>` in the workspace, in its own process group.
 
-        The workspace config is written afresh first. A command that outlives
-        `timeout` is killed with its kernels.
+        The workspace config is written afresh first. Inside
+        `forkserver.serving()` the command is forked from the run's fork server
+        (nbgrader already imported), else it starts as a new process. A command
+        that outlives `timeout` is killed with its kernels.
 
         Raises:
             InstructorError: when nbgrader could not load its config (it would
                 otherwise have gone on with its defaults, without the course's limits).
         """
         config = self.write_config(arguments[0] if arguments else None)
-        environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
-                       "TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR": "1",
-                       **(environment or {})}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "nbgrader", *arguments], cwd=self.root, env=environment,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-            start_new_session=True,
-        )
-        with _RUNNING_LOCK:
-            _RUNNING.add(process)
-        try:
-            log, _ = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            log, _ = process.communicate()
-            return CommandResult(False, f"stopped after {timeout:.0f} s\n{log[-2000:]}")
-        finally:
+        environment = {**command_environment(), **(environment or {})}
+        with tempfile.TemporaryDirectory(prefix="kfc-nbgrader-log-") as folder:
+            log_path = Path(folder) / "log"
+            server = forkserver.current()
+            process = server and server.spawn(["-m", "nbgrader", *arguments], cwd=self.root,
+                                              environment=environment, log_path=log_path)
+            if process is None:  # no fork server in this run, or it could not fork
+                with log_path.open("wb") as log_file:
+                    process = subprocess.Popen(
+                        [sys.executable, "-m", "nbgrader", *arguments], cwd=self.root,
+                        env=environment, stdin=subprocess.DEVNULL, stdout=log_file,
+                        stderr=subprocess.STDOUT, start_new_session=True)
             with _RUNNING_LOCK:
-                _RUNNING.discard(process)
-        failure = self.config_failure(log, config, process.returncode)
+                _RUNNING.add(process)
+            try:
+                returncode = process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(process)
+                with contextlib.suppress(subprocess.TimeoutExpired, forkserver.ServerLost):
+                    process.wait(timeout=30)
+                log = _read_log(log_path)
+                return CommandResult(False, f"stopped after {timeout:.0f} s\n{log[-2000:]}")
+            except forkserver.ServerLost:
+                _kill_group(process)
+                return CommandResult(False, "nbgrader's process was lost (the fork server that "
+                                            f"started it ended)\n{_read_log(log_path)[-2000:]}")
+            finally:
+                with _RUNNING_LOCK:
+                    _RUNNING.discard(process)
+            log = _read_log(log_path)
+        failure = self.config_failure(log, config, returncode)
         if failure:
             raise InstructorError(failure)
-        return CommandResult(process.returncode == 0, log[-4000:])
+        return CommandResult(returncode == 0, log[-4000:])
 
     def config_failure(self, log: str, config: Path, returncode: int = 1) -> str | None:
         """The sentence for an nbgrader run that did not load its config, else None.
@@ -371,8 +387,27 @@ class Workspace:
         return self.root / "feedback" / student / chapter / Path(notebook_name).with_suffix(".html")
 
 
-# The nbgrader processes running now, so that an interrupt can stop them all (`stop_all`).
-_RUNNING: set[subprocess.Popen] = set()
+def command_environment() -> dict[str, str]:
+    """The environment of every nbgrader command (and of the fork server that starts them)."""
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
+            "TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR": "1"}
+
+
+def _read_log(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _kill_group(process) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+# The nbgrader processes running now (started or forked), so that an interrupt can stop
+# them all (`stop_all`).
+_RUNNING: set = set()
 _RUNNING_LOCK = threading.Lock()
 
 
@@ -381,8 +416,7 @@ def stop_all() -> None:
     with _RUNNING_LOCK:
         processes = list(_RUNNING)
     for process in processes:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
+        _kill_group(process)
 
 
 def _is_number(text: str) -> bool:

@@ -51,7 +51,7 @@ from autograder.pipeline.execute import (
     kernel_limits,
     kernel_slot,
 )
-from autograder.pipeline.sandbox import wrap
+from autograder.pipeline.sandbox import thread_environment, wrap
 from autograder.trusted.recheck import CHECKS_FAILED_TO_RUN, UNREADABLE
 
 EXPORT_SOURCE = (
@@ -125,6 +125,9 @@ class TrustedExecute(GuardedExecute):
         probe.source = EXPORT_SOURCE.format(path=f"{inside}/{name}")
         probe.outputs = []
         probe, resources = super().preprocess_cell(probe, resources, index)
+        # nbclient put the probe in the notebook in the test cell's place: put the test back,
+        # so the graded notebook (and the Formgrader) shows the test cell, not the export.
+        self.nb.cells[index] = cell
         guard = [output for output in probe.outputs if output.get("output_type") == "error"
                  and output.get("ename") in GUARD_ERRORS]
         if guard:
@@ -196,7 +199,8 @@ class TrustedExecute(GuardedExecute):
         environment = {key: value for key, value in os.environ.items()
                        if key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
         environment.update(TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1", MPLBACKEND="Agg",
-                           PYTHONDONTWRITEBYTECODE="1", CUDA_VISIBLE_DEVICES="")
+                           PYTHONDONTWRITEBYTECODE="1", CUDA_VISIBLE_DEVICES="",
+                           **thread_environment())
         command = self.recheck_command(self._exchange / "in" / "tests.json",
                                        self._exchange / "out" / "results.json")
         return subprocess.Popen(
