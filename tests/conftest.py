@@ -13,7 +13,7 @@ import os
 # One TensorFlow thread per process, set before TensorFlow loads: the suite runs two
 # pytest workers on 2 cores, each with kernels of its own, and TensorFlow sizes its thread
 # pools to the machine, so with more threads than cores the processes wait on one another
-# (measured: a chapter's mutants 8 % faster). Kernels started here inherit the variables;
+# (with the fork server, the suite went from 31.5 to 19.3 minutes). Kernels inherit them;
 # kfc-grade's sandboxed kernels and trusted checks get them from KFC_KERNEL_THREADS.
 THREADS = {"KFC_KERNEL_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1",
            "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}

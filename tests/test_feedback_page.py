@@ -14,13 +14,11 @@ import html
 import linecache
 import re
 import sys
-from pathlib import Path
 
 import IPython
 import nbformat
-import nbgrader
 import pytest
-from _html import Elements
+from _html import Elements, nbgrader_feedback_config
 from IPython.core.ultratb import AutoFormattedTB
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from traitlets.config import Config
@@ -105,13 +103,7 @@ def autograded_notebook():
 
 def nbgrader_config() -> Config:
     """The exporter config nbgrader's GenerateFeedback sets (nbgrader/converters)."""
-    formgrader = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
-    config = Config()
-    config.HTMLExporter.template_name = "feedback"
-    config.HTMLExporter.extra_template_basedirs = [str(formgrader / "templates")]
-    config.HTMLExporter.extra_template_paths = [
-        str(formgrader / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
-    return config
+    return nbgrader_feedback_config()
 
 
 def render(notebook, config: Config | None = None) -> str:

@@ -3,10 +3,10 @@
 The demo class (autograder/pipeline/demo.py) holds a correct student, an untouched
 release, a half-answered student, each foundation mistake, and every kind of
 broken notebook the grader must survive, and notebooks that cheat or harm. It
-is graded once (about 15 minutes on 2 cores), then chapter 01 is graded again
-to show that grading an unchanged class again keeps its grades without running
-it. The scores below were worked out from the points of each chapter's graded
-cells and what each submission breaks.
+is graded once (about 11 minutes on 2 cores, beside the other tests), then
+chapter 01 is graded again to show that grading an unchanged class again keeps
+its grades without running it. The scores below were worked out from the points
+of each chapter's graded cells and what each submission breaks.
 """
 
 from __future__ import annotations

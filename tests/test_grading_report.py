@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import nbformat
-import nbgrader
 import pytest
-from _html import Elements
+from _html import Elements, nbgrader_feedback_config
 from nbformat.v4 import new_code_cell, new_notebook
-from traitlets.config import Config
 
 from autograder.pipeline.execute import (
     KERNEL_DIED_ERROR,
@@ -317,14 +314,9 @@ def test_numbers_stay_numbers_and_plain_text_stays_as_it_is():
 
 def feedback_html(notebook) -> str:
     """The feedback page of `notebook` as nbgrader's generate_feedback renders it."""
-    formgrader = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
-    config = Config()
-    config.HTMLExporter.template_name = "feedback"
-    config.HTMLExporter.extra_template_basedirs = [str(formgrader / "templates")]
-    config.HTMLExporter.extra_template_paths = [
-        str(formgrader / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
-    html, _ = FeedbackHTMLExporter(config=config).from_notebook_node(notebook, resources={
-        "nbgrader": {"notebook": "welcome", "score": 1, "max_score": 2, "late_penalty": 0}})
+    html, _ = FeedbackHTMLExporter(config=nbgrader_feedback_config()).from_notebook_node(
+        notebook, resources={"nbgrader": {"notebook": "welcome", "score": 1, "max_score": 2,
+                                          "late_penalty": 0}})
     return html
 
 

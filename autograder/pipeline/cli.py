@@ -81,6 +81,7 @@ from autograder.pipeline.workspace import (
     Workspace,
     check_database,
     command_environment,
+    find_course_root,
     last_error_line,
     same_notebook,
 )
@@ -189,27 +190,6 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     return 0
-
-
-def find_course_root(given: Path | None) -> Path:
-    """The course repository: given, or the nearest folder up from here, or the package's."""
-    def is_course(folder: Path) -> bool:
-        return (folder / "nbgrader_config.py").is_file() and (folder / "solutions").is_dir()
-
-    if given is not None:
-        if not is_course(given):
-            raise InstructorError(
-                f"{given} is not the course repository (it needs nbgrader_config.py and "
-                "solutions/): give the folder you cloned the course into to --course-root."
-            )
-        return given.resolve()
-    for folder in [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parent.parent]:
-        if is_course(folder):
-            return folder
-    raise InstructorError(
-        "Could not find the course repository: run kfc-grade inside the folder you cloned "
-        "the course into, or give that folder to --course-root."
-    )
 
 
 def resolve_chapters(asked: list[str], chapters: list[str]) -> list[str]:

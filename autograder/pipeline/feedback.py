@@ -13,8 +13,8 @@ The page differs from nbgrader's in five ways:
   every traceback (an IPython traceback quotes the lines around the failing
   one); the visible checks, the outputs and the error messages stay, so the
   student reads why a hidden check failed without reading the check (each test
-  cell is shown with the source the gradebook holds for it, as released, since
-  the autograded notebook may hold the trusted checks' export call instead);
+  cell is shown with the source the gradebook holds for it, as released, whatever
+  the autograded notebook's copy of the cell holds);
 - each score line names its exercise: "Exercise 2 · check `ex2_scores_shape` —
   1 / 1 point", the exercise number read from the course's `exN_` grade-id
   prefix (`exercise_number`), in the list at the top and in each cell's heading;
@@ -377,9 +377,9 @@ def _is_test_cell(cell) -> bool:
 def with_gradebook_sources(notebook, nbgrader_resources: dict):
     """`notebook`, or a copy whose test cells hold the source the gradebook has for them.
 
-    The autograded notebook's test cells may not show the test that was run:
-    `autograder.trusted.execute.TrustedExecute` runs a snapshot export in the
-    kernel in their place, and nbclient keeps that cell in the notebook. The
+    The page shows the test that was graded, whatever the autograded notebook's
+    copy of the cell holds (`TrustedExecute` runs a snapshot export in the kernel
+    in the test cell's place, and puts the test cell back afterwards). The
     gradebook holds each test cell's source as released with its hidden tests
     (nbgrader's OverwriteCells puts it back from there too). Without a gradebook
     named in `nbgrader_resources` (`db_url`, `assignment`, `notebook`, as

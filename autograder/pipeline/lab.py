@@ -60,7 +60,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.pipeline.workspace import InstructorError, check_database
+from autograder.pipeline.workspace import InstructorError, check_database, find_course_root
 
 STUDENT, INSTRUCTOR = "student", "instructor"
 
@@ -211,30 +211,10 @@ def plan(arguments: argparse.Namespace, extra: list[str]) -> Launch:
 def course_repository(given: Path | None) -> Path:
     """The course repository (it holds `jupyter/` and `nbgrader_config.py`).
 
-    Args:
-        given: `--course-root`, or None to look in the current folder, its parents,
-            then the installed package's repository.
-
     Raises:
         InstructorError: when none is found.
     """
-    def is_course(folder: Path) -> bool:
-        return (folder / "nbgrader_config.py").is_file() and (folder / "jupyter").is_dir()
-
-    if given is not None:
-        if not is_course(given):
-            raise InstructorError(
-                f"{given} is not the course repository (it needs nbgrader_config.py and "
-                "jupyter/): give the folder you cloned the course into to --course-root."
-            )
-        return given.resolve()
-    for folder in [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[2]]:
-        if is_course(folder):
-            return folder
-    raise InstructorError(
-        "Could not find the course repository: run kfc-lab inside the folder you cloned the "
-        "course into, or give that folder to --course-root."
-    )
+    return find_course_root(given, command="kfc-lab", needs=("jupyter",))
 
 
 def config_path(*roles: str, course_root: Path) -> str:

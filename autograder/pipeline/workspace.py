@@ -387,6 +387,40 @@ class Workspace:
         return self.root / "feedback" / student / chapter / Path(notebook_name).with_suffix(".html")
 
 
+def find_course_root(given: Path | None, command: str = "kfc-grade",
+                     needs: tuple[str, ...] = ("solutions",)) -> Path:
+    """The course repository: given, or the nearest folder up from here, or the package's.
+
+    Args:
+        given: the `--course-root` given, or None to look in the current folder, its
+            parents, then the repository the installed package was cloned into.
+        command: the command asking, for its sentence (`kfc-grade`, `kfc-lab`).
+        needs: the folders it needs beside `nbgrader_config.py`.
+
+    Raises:
+        InstructorError: when `given` is not the course, or none is found.
+    """
+    def is_course(folder: Path) -> bool:
+        return (folder / "nbgrader_config.py").is_file() and all(
+            (folder / name).is_dir() for name in needs)
+
+    if given is not None:
+        if not is_course(given):
+            raise InstructorError(
+                f"{given} is not the course repository (it needs nbgrader_config.py and "
+                f"{', '.join(name + '/' for name in needs)}): give the folder you cloned the "
+                "course into to --course-root."
+            )
+        return given.resolve()
+    for folder in [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[2]]:
+        if is_course(folder):
+            return folder
+    raise InstructorError(
+        f"Could not find the course repository: run {command} inside the folder you cloned "
+        "the course into, or give that folder to --course-root."
+    )
+
+
 def command_environment() -> dict[str, str]:
     """The environment of every nbgrader command (and of the fork server that starts them)."""
     return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
