@@ -21,7 +21,7 @@ from _notebooks import COURSE, REPOSITORY, SOLUTIONS, chapter_notebook, chapters
 from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.pipeline import cli
+from autograder.pipeline import cli, exchange
 from autograder.pipeline.collect import assign, collect
 from autograder.pipeline.demo import answered
 from autograder.pipeline.exchange import (
@@ -169,6 +169,23 @@ def test_the_latest_submission_of_each_student_and_chapter_is_taken(tmp_path):
     assert any(line.startswith("..+00-welcome") for line in skipped)
     assert any("stray-file.txt" in line for line in skipped)
     assert any("no-plus-signs" in line and "<student>+<chapter>" in line for line in skipped)
+
+
+def test_a_folder_in_a_classmates_name_is_left_out(tmp_path, monkeypatch):
+    """inbound/ is writable by all: only the student named (or the grader) may own a folder."""
+    inbound = tmp_path / "exchange" / "keras-functional-course" / "inbound"
+    start = datetime(2027, 1, 18, 12, 0)
+    own = _submit(inbound, "ada", WELCOME, start)
+    forged = _submit(inbound, "ada", WELCOME, start + timedelta(hours=1), random="Forged")
+    placed = _submit(inbound, "ben", WELCOME, start)
+    owners = {own.name: "ada", forged.name: "mallory", placed.name: "grader"}
+    monkeypatch.setattr(exchange, "owner", lambda path: owners[path.name])
+    monkeypatch.setattr(exchange, "owner_of_this_process", lambda: "grader")
+    found, skipped = read_inbound(inbound)
+    assert {(item.student, item.path.name) for item in latest(found)} == {
+        ("ada", own.name), ("ben", placed.name)}, "ada's own submission is graded, not the forgery"
+    assert skipped == [f"{forged.name}: claims to be ada's submission but is owned by mallory; "
+                       "left out (another student may have written it in their name)"]
 
 
 def test_gather_writes_the_submitted_layout_with_times_and_leaves_the_exchange_alone(tmp_path):

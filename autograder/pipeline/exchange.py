@@ -121,14 +121,31 @@ def _read_small(path: Path) -> str | None:
         return None
 
 
+def owner(path: Path) -> str | None:
+    """The user name owning `path` itself (not what a link points to), or None if unknown."""
+    import pwd
+
+    try:
+        return pwd.getpwuid(path.lstat().st_uid).pw_name
+    except (KeyError, OSError):
+        return None
+
+
 def read_inbound(inbound: Path) -> tuple[list[Inbound], list[str]]:
     """Every submission in `inbound/`, and a sentence for each entry that is not one.
 
     The name is split as nbgrader's `ExchangeCollect` splits it (from the right,
     so a user name may hold `+`). The time is the one in its `timestamp.txt`, which
     nbgrader's autograde grades lateness by, else the one in the name.
+
+    `inbound/` is writable by every student, and the folder's name is only what its
+    writer claims: a folder named for one student but owned by another user is left
+    out, with a sentence (nbgrader's own collect only warns, and would let a later
+    folder in a classmate's name replace their work). Folders owned by the user
+    grading (who placed them there, or root) are taken.
     """
     found, skipped = [], []
+    grader = owner_of_this_process()
     for entry in sorted(inbound.iterdir(), key=lambda path: path.name):
         parts = entry.name.rsplit("+", 3)
         if entry.is_symlink() or not entry.is_dir():
@@ -138,6 +155,12 @@ def read_inbound(inbound: Path) -> tuple[list[Inbound], list[str]]:
             skipped.append(f"{entry.name}: not named <student>+<chapter>+<time>+<random> "
                            "as nbgrader submit names a submission")
             continue
+        made_by = owner(entry)
+        if made_by not in (parts[0], grader):
+            skipped.append(f"{entry.name}: claims to be {parts[0]}'s submission but is owned "
+                           f"by {made_by or 'an unknown user'}; left out (another student may "
+                           "have written it in their name)")
+            continue
         written = _read_small(entry / TIMESTAMP_FILE)
         timestamp = parse_timestamp(written) if written else None
         timestamp = timestamp or parse_timestamp(parts[2])
@@ -146,6 +169,16 @@ def read_inbound(inbound: Path) -> tuple[list[Inbound], list[str]]:
             continue
         found.append(Inbound(entry, parts[0], parts[1], timestamp))
     return found, skipped
+
+
+def owner_of_this_process() -> str | None:
+    """The user name `kfc-grade` runs as, or None if unknown."""
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return None
 
 
 def latest(submissions: list[Inbound]) -> list[Inbound]:
