@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import nbformat
@@ -186,6 +186,32 @@ def test_a_folder_in_a_classmates_name_is_left_out(tmp_path, monkeypatch):
         ("ada", own.name), ("ben", placed.name)}, "ada's own submission is graded, not the forgery"
     assert skipped == [f"{forged.name}: claims to be ada's submission but is owned by mallory; "
                        "left out (another student may have written it in their name)"]
+
+
+def test_a_time_written_back_to_before_the_due_date_does_not_count(tmp_path, monkeypatch):
+    """The time a student writes is only a claim: files written later count as handed in later."""
+    inbound = tmp_path / "exchange" / "keras-functional-course" / "inbound"
+    claimed = datetime(2026, 1, 18, 12, 0)
+    backdated = _submit(inbound, "ada", WELCOME, claimed)
+    honest = _submit(inbound, "ben", WELCOME, claimed)
+    written = {backdated.name: claimed + timedelta(hours=3),
+               honest.name: claimed + timedelta(minutes=1)}  # the copy itself takes a moment
+    monkeypatch.setattr(exchange, "changed_at", lambda folder: written[folder.name])
+    found, _ = read_inbound(inbound)
+    by_student = {item.student: item for item in found}
+    assert by_student["ada"].timestamp == claimed + timedelta(hours=3)
+    assert by_student["ada"].note == (
+        f"{backdated.name}: its time says 2026-01-18 12:00 UTC but its files were last written "
+        "at 2026-01-18 15:00 UTC; graded as handed in then")
+    assert by_student["ben"].timestamp == claimed and by_student["ben"].note is None
+
+
+def test_the_change_time_of_a_submission_is_when_its_files_were_written(tmp_path):
+    before = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=2)
+    folder = _submit(tmp_path / "inbound", "ada", WELCOME, datetime(2026, 1, 18, 12, 0))
+    os.utime(folder / "timestamp.txt", (0, 0))  # a modification time can be set back ...
+    changed = exchange.changed_at(folder)
+    assert changed is not None and changed >= before, "... its change time cannot"
 
 
 def test_gather_writes_the_submitted_layout_with_times_and_leaves_the_exchange_alone(tmp_path):

@@ -42,7 +42,7 @@ import stat
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from autograder.pipeline.collect import MAX_TIMESTAMP_BYTES, TIMESTAMP_FILE, TIMESTAMP_FORMAT
@@ -53,6 +53,9 @@ from autograder.pipeline.workspace import InstructorError, Limits, Workspace, la
 COURSE_ID = "keras-functional-course"
 ENVIRONMENT_VARIABLE = "NBGRADER_EXCHANGE"
 MAX_NOTEBOOKS_PER_SUBMISSION = 20
+# How much later than its claimed time a submission's files may have been written (clocks,
+# the copy itself) before the later time counts.
+CLOCK_SLACK = timedelta(minutes=5)
 
 
 def course_id(course_root: Path) -> str:
@@ -92,13 +95,16 @@ class Inbound:
         path: its folder.
         student: the student id nbgrader wrote (the user name).
         chapter: the assignment it was submitted as.
-        timestamp: when it was submitted, naive UTC (from `timestamp.txt`, else the name).
+        timestamp: when it was submitted, naive UTC (from `timestamp.txt`, else the name;
+            the time its files were last written, when that is later).
+        note: what the instructor should know about its time, or None.
     """
 
     path: Path
     student: str
     chapter: str
     timestamp: datetime
+    note: str | None = None
 
 
 @dataclass
@@ -167,8 +173,34 @@ def read_inbound(inbound: Path) -> tuple[list[Inbound], list[str]]:
         if timestamp is None:
             skipped.append(f"{entry.name}: its submission time could not be read")
             continue
-        found.append(Inbound(entry, parts[0], parts[1], timestamp))
+        # The claimed time is the student's to write; the change time of the folder and
+        # its files is the system's, and no user can set it back.
+        changed, note = changed_at(entry), None
+        if changed is not None and changed - timestamp > CLOCK_SLACK:
+            note = (f"{entry.name}: its time says {timestamp:%Y-%m-%d %H:%M} UTC but its "
+                    f"files were last written at {changed:%Y-%m-%d %H:%M} UTC; graded as "
+                    "handed in then")
+            timestamp = changed
+        found.append(Inbound(entry, parts[0], parts[1], timestamp, note))
     return found, skipped
+
+
+def changed_at(folder: Path) -> datetime | None:
+    """The latest status-change time (ctime, naive UTC) of `folder` and what it holds.
+
+    A user can set a file's modification time back, never its change time.
+    Links are not followed.
+    """
+    latest_change = None
+    for path in [folder, *folder.rglob("*")]:
+        try:
+            changed = path.lstat().st_ctime
+        except OSError:
+            continue
+        latest_change = changed if latest_change is None else max(latest_change, changed)
+    if latest_change is None:
+        return None
+    return datetime.fromtimestamp(latest_change, tz=UTC).replace(tzinfo=None)
 
 
 def owner_of_this_process() -> str | None:
@@ -261,6 +293,9 @@ def gather_exchange(root: Path, workspace_root: Path, course_root: Path,
     progress(f"Took {len(gathered.taken)} submission{'s' if len(gathered.taken) != 1 else ''} "
              f"of {len(students)} student{'s' if len(students) != 1 else ''} from "
              f"{root} (the latest of each student per chapter)")
+    for item in gathered.taken:
+        if item.note:
+            progress(f"  {item.note}")
     for line in gathered.skipped:
         progress(f"  left out of the exchange's inbound/: {line}")
     return gathered.folder
