@@ -12,9 +12,7 @@ The page differs from nbgrader's in five ways:
   line `HIDDEN_TESTS_NOTE`, and the source lines of that region are taken out of
   every traceback (an IPython traceback quotes the lines around the failing
   one); the visible checks, the outputs and the error messages stay, so the
-  student reads why a hidden check failed without reading the check (each test
-  cell is shown with the source the gradebook holds for it, as released, whatever
-  the autograded notebook's copy of the cell holds);
+  student reads why a hidden check failed without reading the check;
 - each score line names its exercise: "Exercise 2 · check `ex2_scores_shape` —
   1 / 1 point", the exercise number read from the course's `exN_` grade-id
   prefix (`exercise_number`), in the list at the top and in each cell's heading;
@@ -358,46 +356,8 @@ class FeedbackHTMLExporter(HTMLExporter):
     def from_notebook_node(self, nb, resources=None, **kw):
         """The page of `nb`, as HTMLExporter renders it, from a copy without hidden tests.
 
-        Under nbgrader (`resources["nbgrader"]` names the gradebook, assignment and
-        notebook), each test cell shows the source the gradebook holds for it
-        (`with_gradebook_sources`), its hidden tests then left out.
+        Each test cell holds the test that was graded (nbgrader's OverwriteCells put
+        it back from the gradebook, and `TrustedExecute` keeps it in the notebook).
         """
-        notebook = with_gradebook_sources(nb, (resources or {}).get("nbgrader", {}))
-        page, resources = super().from_notebook_node(
-            without_hidden_tests(notebook), resources, **kw)
+        page, resources = super().from_notebook_node(without_hidden_tests(nb), resources, **kw)
         return inert_page(page), resources
-
-
-def _is_test_cell(cell) -> bool:
-    metadata = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(metadata.get("grade")) and not metadata.get(
-        "solution")
-
-
-def with_gradebook_sources(notebook, nbgrader_resources: dict):
-    """`notebook`, or a copy whose test cells hold the source the gradebook has for them.
-
-    The page shows the test that was graded, whatever the autograded notebook's
-    copy of the cell holds (`TrustedExecute` runs a snapshot export in the kernel
-    in the test cell's place, and puts the test cell back afterwards). The
-    gradebook holds each test cell's source as released with its hidden tests
-    (nbgrader's OverwriteCells puts it back from there too). Without a gradebook
-    named in `nbgrader_resources` (`db_url`, `assignment`, `notebook`, as
-    nbgrader's converters give them), `notebook` is returned as it is.
-    """
-    names = [nbgrader_resources.get(key) for key in ("db_url", "assignment", "notebook")]
-    if not all(names) or not any(_is_test_cell(cell) for cell in notebook.cells):
-        return notebook
-    from nbgrader.api import Gradebook, MissingEntry
-
-    db_url, assignment, name = (str(value) for value in names)
-    notebook = copy.deepcopy(notebook)
-    with Gradebook(db_url) as gradebook:
-        for cell in notebook.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if _is_test_cell(cell) and grade_id:
-                try:
-                    cell.source = gradebook.find_source_cell(grade_id, name, assignment).source
-                except MissingEntry:
-                    continue
-    return notebook
