@@ -40,6 +40,7 @@ NOTEBOOK_MODULES = {
     "test_grading_sandbox.py",
     "test_lab.py",
     "test_trusted_execute.py",
+    "test_trusted_server.py",
 }
 """Test modules that execute notebooks or run nbgrader: all of their tests are slow."""
 

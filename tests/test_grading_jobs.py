@@ -304,3 +304,47 @@ def test_a_result_that_cannot_be_recorded_costs_its_submission_not_the_batch(tmp
     assert ben.notebook is notebook and recorded == ["ben"]
     assert ReuseIndex(tmp_path / "reuse.json").matches("ben", CHAPTER, "ben")
     assert not ReuseIndex(tmp_path / "reuse.json").matches("ada", CHAPTER, "ada")
+
+
+@pytest.mark.parametrize("sandbox", [True, False])
+def test_local_runner_gives_each_kernel_slot_a_recheck_server_when_sandboxed(sandbox,
+                                                                            monkeypatch):
+    """Sandboxed jobs find `recheck-K` beside each slot while they run; --no-sandbox none."""
+    seen = []
+
+    def fake_run_job(job):
+        slots = Path(job.kernel_slots)
+        seen.append(sorted(path.name for path in slots.iterdir() if path.is_dir()))
+        return JobResult(job.chapter, job.student, job.fingerprint, ok=True)
+
+    monkeypatch.setattr(jobs, "run_job", fake_run_job)
+    started = []
+    monkeypatch.setattr(jobs, "RecheckServers", lambda *arguments: started.append(arguments)
+                        or RealServers(*arguments))
+    batch = [GradingJob(CHAPTER, f"s{number}", "welcome.ipynb", "{}", {}, b"", "",
+                        Limits(sandbox=sandbox), str(number)) for number in range(3)]
+    assert len(list(LocalRunner(2, cores=2).run(batch))) == 3
+    if sandbox:
+        assert seen == [["recheck-0", "recheck-1"]] * 3, seen
+        assert [arguments[1:] for arguments in started] == [(2, 1)], "2 slots, 1 thread each"
+        processes = RealServers.last.processes
+        assert len(processes) == 2 and all(process.poll() is not None for process in processes), (
+            "a recheck server outlived the run")
+    else:
+        assert seen == [[]] * 3 and not started, "no sandbox: the checks run in fresh processes"
+
+
+class RealServers:
+    """`RecheckServers`, remembering its processes to check they were stopped."""
+
+    last = None
+
+    def __init__(self, *arguments):
+        from autograder.trusted.server import RecheckServers
+
+        self.servers = RecheckServers(*arguments)
+        self.processes = list(self.servers.processes)
+        RealServers.last = self
+
+    def close(self):
+        self.servers.close()

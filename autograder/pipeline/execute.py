@@ -99,18 +99,19 @@ KERNEL_SLOTS_VARIABLE = "KFC_KERNEL_SLOTS"
 
 @contextlib.contextmanager
 def kernel_slot():
-    """Waits for one of the run's kernel slots and holds it for the block.
+    """Waits for one of the run's kernel slots and holds it for the block; yields its file.
 
     Concept: `kfc-grade --jobs N` starts one nbgrader process more than N, so the
     next submission's nbgrader starts up, reads its notebook and gradebook and
     sanitises it while N kernels run; it then waits here, and starts its kernel
     the moment one of them finishes. Without `KFC_KERNEL_SLOTS` in the environment
-    (nbgrader run by hand, a Dask worker) there is nothing to wait for.
+    (nbgrader run by hand) there is nothing to wait for, and the block gets None.
+    `TrustedExecute` uses the slot's recheck server (`autograder.trusted.server`).
     """
     folder = os.environ.get(KERNEL_SLOTS_VARIABLE)
     slots = sorted(Path(folder).glob("slot-*")) if folder else []
     if not slots:
-        yield
+        yield None
         return
     while True:
         for slot in slots:
@@ -121,7 +122,7 @@ def kernel_slot():
                 handle.close()
                 continue
             try:
-                yield
+                yield slot
             finally:
                 handle.close()  # releases the lock
             return

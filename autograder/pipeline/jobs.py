@@ -38,6 +38,7 @@ Example:
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import hashlib
@@ -48,6 +49,7 @@ import shutil
 import socket
 import sqlite3
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -61,7 +63,13 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from autograder.pipeline import forkserver
 from autograder.pipeline.execute import KERNEL_SLOTS_VARIABLE, make_kernel_slots
-from autograder.pipeline.sandbox import KERNEL_THREADS_VARIABLE, kernel_threads, thread_environment
+from autograder.pipeline.sandbox import (
+    KERNEL_THREADS_VARIABLE,
+    SandboxUnavailable,
+    kernel_threads,
+    sandbox_problem,
+    thread_environment,
+)
 from autograder.pipeline.workspace import (
     InstructorError,
     Limits,
@@ -70,6 +78,7 @@ from autograder.pipeline.workspace import (
     last_error_line,
     stop_all,
 )
+from autograder.trusted.server import RecheckServers
 
 # Memory a grading job needs beyond its kernel's limit: nbgrader and the trusted checks.
 JOB_OVERHEAD_MB = 1024
@@ -94,8 +103,9 @@ class GradingJob:
         limits: the kernel's and nbgrader's limits for this run.
         fingerprint: what the grade depends on (`fingerprint`).
         kernel_slots: the folder of slot files (`execute.make_kernel_slots`) that limits
-            how many kernels of this run go at once on the machine that runs the job; None
-            for no limit (a Dask worker runs as many jobs as it has threads).
+            how many kernels of this run go at once on the machine that runs the job, with
+            a recheck server per slot (`autograder.trusted.server`); None for the worker's
+            own (a Dask worker makes one slot per thread, `_worker_slots`).
         timestamp: when the submission was handed in, in nbgrader's `timestamp.txt`
             format, or None; nbgrader's autograde compares it with the chapter's due date
             (in `gradebook`) and `AssignLatePenalties` sets the late penalty.
@@ -380,13 +390,69 @@ def run_job(job: GradingJob) -> JobResult:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def recheck_servers(slots: Path, count: int, threads: int | None,
+                    jobs: Iterable[GradingJob]) -> RecheckServers | None:
+    """One recheck server per kernel slot, when the jobs' kernels run sandboxed; else None.
+
+    Without a sandbox here (`--no-sandbox`, or bubblewrap missing) each notebook's checks
+    run in a fresh process, as `TrustedExecute` does without a server.
+    """
+    if not any(job.limits.sandbox for job in jobs) or sandbox_problem() is not None:
+        return None
+    try:
+        return RecheckServers(slots, count, threads)
+    except (OSError, SandboxUnavailable):
+        return None
+
+
+_WORKER_LOCK = threading.Lock()
+_WORKER_SLOTS: dict[str, str] = {}
+
+
+def _worker_threads() -> int:
+    with contextlib.suppress(Exception):
+        from distributed import get_worker
+
+        return max(1, int(get_worker().state.nthreads))
+    return 1
+
+
+def _worker_slots(job: GradingJob) -> str:
+    """This worker process's kernel slots (one per worker thread), with their recheck servers.
+
+    Started with the worker's first job, from a thread that lives as long as the
+    process (a sandbox ends with the thread that started it), and ended with it.
+    """
+    with _WORKER_LOCK:
+        if "folder" not in _WORKER_SLOTS:
+            count = _worker_threads()
+            folder = make_kernel_slots(Path(tempfile.mkdtemp(prefix="kfc-worker-slots-")), count)
+            started = threading.Event()
+
+            def keep_servers() -> None:
+                servers = recheck_servers(folder, count, None, [job])
+                if servers is not None:
+                    atexit.register(servers.close)
+                atexit.register(shutil.rmtree, folder, ignore_errors=True)
+                started.set()
+                threading.Event().wait()  # the servers' parent thread, until the process ends
+
+            threading.Thread(target=keep_servers, daemon=True, name="kfc-recheck-servers").start()
+            started.wait()
+            _WORKER_SLOTS["folder"] = str(folder)
+        return _WORKER_SLOTS["folder"]
+
+
 def run_job_on_worker(job: GradingJob) -> JobResult:
     """`run_job` on a Dask worker, its nbgrader forked from the worker's own fork server.
 
     The server (`forkserver.for_this_process`) starts with the worker's first job and
-    ends with the worker, so each job pays no nbgrader start-up, as with `--jobs`.
+    ends with the worker, so each job pays no nbgrader start-up, as with `--jobs`; so do
+    the worker's kernel slots and their recheck servers (`_worker_slots`).
     """
     forkserver.for_this_process(command_environment())
+    if job.kernel_slots is None:
+        job = dataclasses.replace(job, kernel_slots=_worker_slots(job))
     return run_job(job)
 
 
@@ -533,6 +599,10 @@ class LocalRunner:
     nbgrader's start-up costs no time between two submissions. With no spare
     core it would only slow the kernels down, so it does not run.
 
+    Each kernel slot has a recheck server (`autograder.trusted.server`), which
+    has loaded Keras once and forks the trusted checks of each notebook graded
+    in that slot, so no submission pays the import of TensorFlow twice.
+
     The cores are shared out: each kernel (and its trusted checks) gives
     TensorFlow `cores // jobs` threads (at least 1), so that the kernels do
     not wait on one another's threads; `KFC_KERNEL_THREADS` in the
@@ -578,7 +648,9 @@ class LocalRunner:
                 if finished is not None:
                     finished(job)
 
+        jobs = list(jobs)
         slots = make_kernel_slots(Path(tempfile.mkdtemp(prefix="kfc-kernel-slots-")), self.jobs)
+        servers = recheck_servers(slots, self.jobs, self.kernel_threads, jobs)
         pool = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="kfc-job")
         futures = [pool.submit(grade, job) for job in jobs]
         try:
@@ -591,6 +663,8 @@ class LocalRunner:
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            if servers is not None:
+                servers.close()
             shutil.rmtree(slots, ignore_errors=True)
 
 

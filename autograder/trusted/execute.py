@@ -12,7 +12,10 @@ So no test cell runs in the kernel here:
    hidden tests included, never reaches the kernel;
 2. after the last cell, a new Python process (`autograder.trusted.recheck`),
    sandboxed too, rebuilds each snapshot into Keras objects and runs the test
-   cell's source, as nbgrader restored it from the gradebook, on them;
+   cell's source, as nbgrader restored it from the gradebook, on them; when
+   `kfc-grade` started a recheck server for the kernel slot held
+   (`autograder.trusted.server`), that process is forked from the server,
+   which has Keras loaded already, and a fresh one runs only if it fails;
 3. each test cell's outputs become what that process found: nothing when it
    passed, the check's message as an error when it failed. nbgrader's
    `SaveAutoGrades` then scores these outputs as usual, so a number printed
@@ -33,7 +36,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -51,13 +53,15 @@ from autograder.pipeline.execute import (
     kernel_limits,
     kernel_slot,
 )
-from autograder.pipeline.sandbox import thread_environment, wrap
+from autograder.pipeline.sandbox import read_exported, remove_tree, thread_environment, wrap
 from autograder.trusted.recheck import CHECKS_FAILED_TO_RUN, UNREADABLE
+from autograder.trusted.server import ServerUnavailable, ask, server_folder
 
 EXPORT_SOURCE = (
     "__import__('autograder.trusted.snapshot', fromlist=['export']).export(globals(), {path!r})"
 )
 GUARD_ERRORS = (KERNEL_DIED_ERROR, NOT_EXECUTED_ERROR, TIMEOUT_ERROR)
+MAX_RESULTS_BYTES = 64 * 2**20
 
 
 def is_test_cell(cell) -> bool:
@@ -77,13 +81,21 @@ class TrustedExecute(GuardedExecute):
     def preprocess(self, nb, resources=None, km=None):
         self._tests: list[dict] = []
         self._probe_errors: dict[int, list] = {}
-        self._exchange = Path(tempfile.mkdtemp(prefix="kfc-trusted-"))
-        (self._exchange / "in").mkdir()
-        (self._exchange / "out").mkdir()
         self._checker: subprocess.Popen | None = None
+        self._server: Path | None = None
+        self._exchange: Path | None = None
+        own_export_parent = getattr(self, "_export_parent", None)
         try:
-            with kernel_slot():  # the kernel and the trusted checks after it
+            with kernel_slot() as slot:  # the kernel and the trusted checks after it
                 self._holding_slot = True
+                self._server = self._server_for(slot)
+                # With a recheck server, the job's files go where its sandbox can see them.
+                self._exchange = Path(tempfile.mkdtemp(prefix="kfc-trusted-", dir=self._server))
+                (self._exchange / "in").mkdir()
+                (self._exchange / "out").mkdir()
+                if self._server is not None:
+                    self._export_parent = self._exchange / "exports"
+                    self._export_parent.mkdir(mode=0o700)
                 nb, resources = super().preprocess(nb, resources, km)
                 self._score(nb)
         finally:
@@ -91,13 +103,23 @@ class TrustedExecute(GuardedExecute):
             if self._checker is not None and self._checker.poll() is None:
                 self._checker.kill()
                 self._checker.wait()
-            shutil.rmtree(self._exchange, ignore_errors=True)
+            if self._server is not None:
+                self._export_parent = own_export_parent
+            if self._exchange is not None:
+                remove_tree(self._exchange)
         return nb, resources
+
+    def _server_for(self, slot: Path | None) -> Path | None:
+        """The recheck server folder of the kernel slot held, if the run started one."""
+        if slot is None or not self.sandbox:
+            return None
+        folder = server_folder(slot)
+        return folder if folder.is_dir() else None
 
     async def async_start_new_kernel_client(self):
         """Starts the trusted checks' process too, once: it loads Keras while the kernel runs."""
         result = await super().async_start_new_kernel_client()
-        if getattr(self, "_checker", None) is None:
+        if getattr(self, "_checker", None) is None and getattr(self, "_server", None) is None:
             self._checker = self._start_checker()
         return result
 
@@ -212,6 +234,10 @@ class TrustedExecute(GuardedExecute):
         tests_path = self._exchange / "in" / "tests.json"
         results_path = self._exchange / "out" / "results.json"
         tests_path.write_text(json.dumps(pending), encoding="utf-8")
+        if self._server is not None:
+            results = self._ask_server(tests_path, results_path)
+            if results is not None:
+                return results
         checker = self._checker if self._checker is not None else self._start_checker()
         self._checker = checker
         try:
@@ -221,11 +247,51 @@ class TrustedExecute(GuardedExecute):
             checker.communicate()
             self.log.error("The trusted checks took longer than %s s", self.recheck_timeout)
             return {}
-        if checker.returncode != 0 or not results_path.is_file():
+        results = self._read_results(results_path) if checker.returncode == 0 else None
+        if results is None:
             self.log.error("The trusted checks failed: %s", log.decode(errors="replace")[-2000:])
             return {}
-        return {int(result["cell"]): result
-                for result in json.loads(results_path.read_text(encoding="utf-8"))}
+        return results
+
+    def _ask_server(self, tests_path: Path, results_path: Path) -> dict[int, dict] | None:
+        """The results from the slot's recheck server; None to check in a fresh process.
+
+        A timeout counts as the fresh process's would (no results); a server that is
+        not there, crashed, or whose child failed leaves the notebook to a fresh process.
+        """
+        log_path = results_path.with_name("log")
+        try:
+            answer = ask(self._server, {
+                "tests": str(tests_path), "results": str(results_path), "log": str(log_path),
+                "timeout": self.recheck_timeout, "memory_limit_mb": self.memory_limit_mb,
+                "cpu_limit_seconds": self.cpu_limit_seconds})
+        except ServerUnavailable as error:
+            self.log.warning("The recheck server could not check this notebook (%s): "
+                             "checking it in a fresh process.", error)
+            return None
+        if answer.get("timeout"):
+            self.log.error("The trusted checks took longer than %s s", self.recheck_timeout)
+            return {}
+        results = self._read_results(results_path) if answer.get("exit") == 0 else None
+        if results is None:
+            try:
+                log = read_exported(log_path.parent, log_path.name, 2**20)
+            except (OSError, ValueError):
+                log = b""
+            self.log.warning("The recheck server's checks failed (%s): checking this notebook "
+                             "in a fresh process. %s", answer, log.decode(errors="replace")[-2000:])
+            remove_tree(results_path.parent)
+            results_path.parent.mkdir()
+        return results
+
+    def _read_results(self, results_path: Path) -> dict[int, dict] | None:
+        """The results file the checks wrote, read as data; None when it is not readable."""
+        try:
+            document = json.loads(read_exported(results_path.parent, results_path.name,
+                                                MAX_RESULTS_BYTES))
+            return {int(result["cell"]): result for result in document}
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
 
 
 __all__ = ["CHECKS_FAILED_TO_RUN", "UNREADABLE", "TrustedExecute", "is_test_cell"]
