@@ -69,6 +69,8 @@ import sys
 import time
 from pathlib import Path
 
+from autograder.pipeline.forkserver import _status
+
 SOCKET_NAME = "socket"
 # How long a client waits for a starting server's socket before it checks in a fresh process.
 START_WAIT_SECONDS = 90
@@ -175,19 +177,28 @@ def ask(folder: Path, request: dict, wait: float | None = None) -> dict:
                 raise ServerUnavailable(f"no recheck server at {path}: {error}") from None
         connection.settimeout(float(request.get("timeout", 600)) + 60)
         connection.sendall((json.dumps(request) + "\n").encode())
-        answer = b""
-        while not answer.endswith(b"\n"):
-            data = connection.recv(4096)
-            if not data:
-                raise ServerUnavailable("the recheck server ended before it answered")
-            answer += data
-            if len(answer) > MAX_REQUEST_BYTES:
-                raise ServerUnavailable("the recheck server's answer is too long")
-        return json.loads(answer)
+        return _read_line(connection, "the recheck server's answer")
     except (OSError, ValueError) as error:
         raise ServerUnavailable(f"the recheck server did not answer: {error}") from None
     finally:
         connection.close()
+
+
+def _read_line(connection: socket.socket, what: str) -> dict:
+    """One JSON line from `connection` (a request or an answer, at most MAX_REQUEST_BYTES).
+
+    Raises:
+        ValueError: the other side closed before the line ended, it is too long, or not JSON.
+    """
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = connection.recv(4096)
+        if not chunk:
+            raise ValueError(f"the connection closed before {what} ended")
+        data += chunk
+        if len(data) > MAX_REQUEST_BYTES:
+            raise ValueError(f"{what} is too long")
+    return json.loads(data)
 
 
 # --- the server process --------------------------------------------------------------------
@@ -316,10 +327,6 @@ def _child(request: dict, paths: dict[str, str], descriptors: list[int]) -> None
         os._exit(code)
 
 
-def _status(status: int) -> int:
-    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-
-
 def _wait(pid: int, connection: socket.socket, timeout: float) -> dict:
     """Waits for the child: its exit status, a timeout, or the client gone (child killed)."""
     deadline = time.monotonic() + timeout
@@ -350,16 +357,9 @@ def _peer_pid(connection: socket.socket) -> int:
 
 def _read_request(connection: socket.socket) -> dict:
     connection.settimeout(30)
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = connection.recv(4096)
-        if not chunk:
-            raise ValueError("the client closed the connection before its request ended")
-        data += chunk
-        if len(data) > MAX_REQUEST_BYTES:
-            raise ValueError("the request is too long")
+    request = _read_line(connection, "the request")
     connection.settimeout(None)
-    return json.loads(data)
+    return request
 
 
 def serve(folder: Path) -> int:
