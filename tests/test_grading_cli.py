@@ -263,3 +263,53 @@ def test_a_roster_names_the_gradebooks_students_and_the_lms_exports(tmp_path):
     assert exported["ada"]["first_name"] == "Ada" and exported["ada"]["email"] == (
         "ada@example.org"), "nbgrader's own export has the roster's names"
     assert exported["dora"]["first_name"] == "'=Dora"
+
+
+def test_the_runner_warms_up_before_the_release_and_is_closed_after_a_failure(tmp_path,
+                                                                              monkeypatch):
+    """The recheck servers load Keras while nbgrader releases; a run that stops closes them."""
+    calls = []
+
+    class Runner:
+        def warm_up(self, sandboxed):
+            calls.append(("warm up", sandboxed))
+
+        def close(self):
+            calls.append("close")
+
+    def release(workspace, chapter):
+        calls.append("release")
+        raise cli.InstructorError("stopped here")
+
+    monkeypatch.setattr(cli, "make_runner", lambda arguments, workspace: (Runner(), "here"))
+    monkeypatch.setattr(cli.Workspace, "generate", release)
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "ada.ipynb").write_text(answered_welcome())
+    with pytest.raises(cli.InstructorError, match="stopped here"):
+        cli.grade(parser().parse_args([str(tmp_path / "class"), "--chapter", "00",
+                                       "--workspace", str(tmp_path / "ws"), "--no-sandbox"]))
+    assert calls == [("warm up", False), "release", "close"]
+
+
+def test_kfc_grade_starts_its_fork_server_before_it_imports_the_grader(tmp_path):
+    """So the server imports nbgrader on one core while kfc-grade imports on the other."""
+    code = (
+        "import sys\n"
+        "from autograder.pipeline import forkserver, launch\n"
+        "seen = []\n"
+        "forkserver.ForkServer.start = lambda self: seen.append(\n"
+        "    'autograder.pipeline.cli' in sys.modules) or self\n"
+        "try:\n"
+        "    launch.main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('started before the grader was imported:', seen)\n")
+
+    def started(*argv: str) -> str:
+        result = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True,
+                                text=True, cwd=REPOSITORY, check=False)
+        return result.stdout.strip().splitlines()[-1]
+
+    grading = started("--demo", "--jobs", "0", "--workspace", str(tmp_path / "ws"))
+    assert grading == "started before the grader was imported: [False]", grading
+    assert started("--help") == "started before the grader was imported: []", "help forks nothing"

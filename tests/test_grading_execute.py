@@ -5,6 +5,9 @@ Each test runs a small notebook (no TensorFlow) with a short cell timeout.
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from _notebooks import REPOSITORY
 from nbformat.v4 import new_code_cell, new_notebook
@@ -13,10 +16,14 @@ from traitlets.config import PyFileConfigLoader
 
 from autograder.pipeline.execute import (
     KERNEL_DIED_ERROR,
+    KERNEL_SLOTS_VARIABLE,
     NOT_EXECUTED_ERROR,
     TIMEOUT_ERROR,
     GuardedExecute,
+    kernel_slot,
+    make_kernel_slots,
 )
+from autograder.pipeline.sandbox import EXPORT_MOUNT
 
 IGNORES_INTERRUPTS = (
     "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
@@ -42,6 +49,51 @@ def error_names(cell) -> list[str]:
 
 def stdout(cell) -> str:
     return "".join(output.text for output in cell.outputs if output.output_type == "stream")
+
+
+def _notebook(sources: list[str]):
+    notebook = new_notebook(cells=[new_code_cell(source) for source in sources])
+    notebook.metadata.kernelspec = {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}
+    return notebook
+
+
+def test_the_kernel_is_killed_after_the_last_cell_so_a_students_atexit_hook_never_runs(
+        tmp_path):
+    executor = GuardedExecute(timeout=10)
+    executor.preprocess(_notebook([
+        "import atexit, time\n"
+        f"atexit.register(lambda: (open({EXPORT_MOUNT!r} + '/after-exit', 'w').write('x'), "
+        "time.sleep(3)))"]), {"metadata": {"path": str(tmp_path)}})
+    assert executor.export_dir.is_dir()
+    assert not (executor.export_dir / "after-exit").exists(), (
+        "the kernel was asked to exit, and ran the notebook's atexit hook")
+
+
+def _kernel_up(executor) -> bool:
+    return (getattr(executor, "kc", None) is not None and executor.km is not None
+            and executor.km.has_kernel)
+
+
+def test_the_kernel_starts_while_another_holds_the_slot_and_runs_no_cell_before_its_turn(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv(KERNEL_SLOTS_VARIABLE, str(make_kernel_slots(tmp_path / "slots", 1)))
+    executor = GuardedExecute(timeout=10)
+    notebook = _notebook(["print('ran')"])
+    executed = []
+    with kernel_slot():  # another submission's kernel runs in the only slot
+        thread = threading.Thread(target=lambda: executed.append(executor.preprocess(
+            notebook, {"metadata": {"path": str(tmp_path)}})[0]))
+        thread.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not _kernel_up(executor):
+            time.sleep(0.05)
+        assert _kernel_up(executor), "the kernel was not started while the slot was taken"
+        thread.join(1)
+        assert thread.is_alive() and not notebook.cells[0].outputs, (
+            "a cell ran before the kernel had a slot")
+    thread.join(60)
+    assert stdout(executed[0].cells[0]) == "ran\n"
 
 
 def test_an_interrupted_infinite_loop_costs_only_its_cell(tmp_path):

@@ -348,3 +348,25 @@ class RealServers:
 
     def close(self):
         self.servers.close()
+
+
+def test_a_warmed_up_local_runner_grades_with_the_servers_it_started_then_stops_them(
+        monkeypatch):
+    """`kfc-grade` warms the runner up before the release: the run starts no second set."""
+    started, seen = [], []
+    monkeypatch.setattr(jobs, "RecheckServers", lambda *arguments: started.append(arguments)
+                        or RealServers(*arguments))
+    monkeypatch.setattr(jobs, "run_job", lambda job: seen.append(job.kernel_slots) or JobResult(
+        job.chapter, job.student, job.fingerprint, ok=True))
+    runner = LocalRunner(2, cores=2)
+    runner.warm_up(True)
+    slots = runner.slots
+    assert len(started) == 1 and (slots / "recheck-1").is_dir()
+    batch = [GradingJob(CHAPTER, f"s{number}", "welcome.ipynb", "{}", {}, b"", "",
+                        Limits(), str(number)) for number in range(2)]
+    assert len(list(runner.run(batch))) == 2
+    assert len(started) == 1, "the run started recheck servers again"
+    assert seen == [str(slots)] * 2
+    assert all(process.poll() is not None for process in RealServers.last.processes)
+    assert not slots.exists(), "the kernel slots outlived the run"
+    runner.close()  # again: nothing left to stop

@@ -142,6 +142,33 @@ def _kill_a_busy_worker(client, done: threading.Event, killed: list) -> None:
         time.sleep(0.2)
 
 
+def _warmed_up(dask_worker) -> bool:
+    from autograder.pipeline import forkserver, jobs
+
+    return bool(jobs._WORKER_SLOTS) and forkserver.current() is not None
+
+
+def test_a_dask_runner_warms_every_worker_up_before_its_first_job():
+    """Each worker's fork server and kernel slots start before the release is done."""
+    distributed = pytest.importorskip("distributed")
+    from autograder.pipeline.jobs import DaskRunner
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, memory_limit=None) as cluster:
+        runner = DaskRunner(cluster.scheduler_address)
+        try:
+            assert set(runner.client.run(_warmed_up).values()) == {False}
+            runner.warm_up(sandboxed=False)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not all(
+                    runner.client.run(_warmed_up).values()):
+                time.sleep(0.2)
+            assert all(runner.client.run(_warmed_up).values()), (
+                "a worker had not started its fork server and kernel slots")
+        finally:
+            runner.close()
+
+
 def test_a_dask_cluster_that_loses_a_worker_grades_as_one_job(small_class, reference, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

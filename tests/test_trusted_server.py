@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import fcntl
 import json
 import os
 import socket
@@ -27,7 +28,7 @@ import nbformat
 import pytest
 from _notebooks import SOLUTIONS
 
-from autograder.pipeline.execute import KERNEL_SLOTS_VARIABLE, make_kernel_slots
+from autograder.pipeline.execute import KERNEL_SLOTS_VARIABLE, hold_one_of, make_kernel_slots
 from autograder.trusted import server as recheck_server
 from autograder.trusted.execute import TrustedExecute, is_test_cell
 from autograder.trusted.snapshot import export
@@ -191,6 +192,7 @@ def test_trusted_execute_scores_the_same_through_the_server(tmp_path, monkeypatc
         assert fresh["ex1_input_shape"], fresh
         assert "(None, 7)" in fresh["ex1_input_shape"][0][1], fresh["ex1_input_shape"]
         assert os.listdir(slots / "recheck-0") == ["socket"], "a job folder was left behind"
+        assert not list(slots.glob("kfc-trusted-*")), "the job's folder was left behind"
     finally:
         servers.close()
         subprocess.run(["rm", "-rf", str(slots)], check=False)
@@ -228,15 +230,14 @@ def _asked(tmp_path, answer: dict, results: str | None = None):
     """`TrustedExecute._ask_server` against a fake server answering `answer`."""
     folder = tmp_path / "recheck-0"
     fake = _FakeServer(folder, answer)
-    execute = TrustedExecute()
-    execute._server = folder
     job = folder / "job-1"
     (job / "in").mkdir(parents=True)
     (job / "out").mkdir()
     if results is not None:
         (job / "out" / "results.json").write_text(results)
     try:
-        return execute._ask_server(job / "in" / "tests.json", job / "out" / "results.json")
+        return TrustedExecute()._ask_server(folder, job / "in" / "tests.json",
+                                            job / "out" / "results.json")
     finally:
         fake.listener.close()
 
@@ -259,3 +260,51 @@ def test_served_results_are_read(tmp_path):
     assert _asked(tmp_path, {"exit": 0}, results=results) == {
         3: {"cell": 3, "grade_id": "a", "passed": True}}
 
+
+
+def test_the_checks_run_after_the_kernel_has_left_its_slot(tmp_path, monkeypatch):
+    """The next notebook's kernel need not wait for this one's checks."""
+    slots = make_kernel_slots(tmp_path / "slots", 1)
+    slot_when_checking = []
+    run_checks = TrustedExecute._run_checks
+
+    def checks_noting_the_slot(self, pending):
+        with open(slots / "slot-0", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                slot_when_checking.append("free")
+            except OSError:
+                slot_when_checking.append("held")
+        return run_checks(self, pending)
+
+    monkeypatch.setattr(TrustedExecute, "_run_checks", checks_noting_the_slot)
+    outcomes = _graded(nbformat.read(CHAPTER, as_version=4), tmp_path, monkeypatch, slots)
+    assert slot_when_checking == ["free"], "the kernel slot was still held during the checks"
+    assert outcomes and not any(outcomes.values()), outcomes
+
+
+def test_a_server_takes_one_job_at_a_time_and_the_job_comes_back(tmp_path):
+    """While another notebook holds the only server, this job waits outside its folder;
+    after the server's answer (here a failed child) the job is back where it was."""
+    folder = tmp_path / "slots" / "recheck-0"
+    fake = _FakeServer(folder, {"exit": 1})
+    execute = TrustedExecute()
+    execute._servers = [folder]
+    execute._exchange = tmp_path / "slots" / "kfc-trusted-job"
+    (execute._exchange / "in").mkdir(parents=True)
+    (execute._exchange / "out").mkdir()
+    answers = []
+    try:
+        with hold_one_of([recheck_server.server_lock(folder)]):
+            thread = threading.Thread(target=lambda: answers.append(
+                execute._check_on_a_server([])))
+            thread.start()
+            thread.join(0.5)
+            assert thread.is_alive(), "the job did not wait for the server's lock"
+            assert os.listdir(folder) == ["socket"], "the job went into a server in use"
+        thread.join(30)
+        assert answers == [None], "a failed child leaves the notebook to a fresh process"
+        assert (execute._exchange / "in" / "tests.json").is_file(), "the job did not come back"
+        assert os.listdir(folder) == ["socket"]
+    finally:
+        fake.listener.close()

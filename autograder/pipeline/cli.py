@@ -222,7 +222,6 @@ def grade(arguments) -> list[Row]:
     else:
         progress(f"{NO_SANDBOX}.")
     course_root = find_course_root(arguments.course_root)
-    course = course_root / "course"
     all_chapters = sorted(path.name for path in (course_root / "solutions").iterdir()
                           if path.is_dir() and path.name[:2].isdigit())
     chapters = resolve_chapters(arguments.chapter, all_chapters)
@@ -253,6 +252,19 @@ def grade(arguments) -> list[Row]:
     workspace.prepare(Limits(timeout, arguments.memory_limit, arguments.cpu_limit,
                              arguments.notebook_timeout, sandbox=arguments.sandbox))
 
+    runner, where = make_runner(arguments, workspace)
+    try:
+        return grade_with(arguments, workspace, course_root, chapters, all_chapters, roster,
+                          runner, where)
+    finally:
+        runner.close()
+
+
+def grade_with(arguments, workspace: Workspace, course_root: Path, chapters: list[str],
+               all_chapters: list[str], roster, runner, where: str) -> list[Row]:
+    """`grade` once the workspace and the runner are ready: release, grade, feedback, reports."""
+    course = course_root / "course"
+    workspace_root = workspace.root
     names = {chapter: next((course / chapter).glob("*.ipynb")).name for chapter in all_chapters}
     folder = arguments.submissions
     if arguments.exchange is not None:
@@ -266,6 +278,8 @@ def grade(arguments) -> list[Row]:
             f"Found no notebooks or zip files in {folder}: give the folder that holds the "
             "students' submissions."
         )
+    # The runner warms up (recheck servers, a cluster's workers) while nbgrader releases.
+    runner.warm_up(arguments.sandbox)
     for chapter in chapters:
         progress(f"Releasing {chapter} from solutions/ with nbgrader ...")
         released = workspace.generate(chapter)
@@ -301,7 +315,7 @@ def grade(arguments) -> list[Row]:
 
     if roster is not None:
         apply_roster(roster, workspace.db_url)
-    run_gradable(arguments, workspace, gradable, names)
+    run_gradable(arguments, workspace, gradable, names, runner, where)
 
     for chapter in chapters:
         if any(s.chapter == chapter and s.notebook is not None for s in gradable):
@@ -348,7 +362,8 @@ def make_runner(arguments, workspace: Workspace):
     return LocalRunner(arguments.jobs), f"Grading {arguments.jobs} at a time (--jobs)."
 
 
-def run_gradable(arguments, workspace: Workspace, gradable: list, names: dict[str, str]) -> None:
+def run_gradable(arguments, workspace: Workspace, gradable: list, names: dict[str, str],
+                 runner=None, where: str | None = None) -> None:
     """Grades each gradable submission, or keeps its grade when nothing it depends on changed.
 
     Each submission becomes a `jobs.GradingJob`; a runner grades the jobs (on
@@ -380,7 +395,9 @@ def run_gradable(arguments, workspace: Workspace, gradable: list, names: dict[st
                  "they were graded (--force grades them again).")
     if not jobs:
         return
-    runner, where = make_runner(arguments, workspace)
+    made_here = runner is None
+    if made_here:
+        runner, where = make_runner(arguments, workspace)
     progress(where)
     by_key = {(s.student, s.chapter): s for s in gradable}
     # A progress bar when stderr is a terminal, else the "[n/N] grading ..." lines.
@@ -407,7 +424,7 @@ def run_gradable(arguments, workspace: Workspace, gradable: list, names: dict[st
             shown.result(result.label, result.ok, result.seconds)
     finally:
         shown.stop()
-        if isinstance(runner, DaskRunner):
+        if made_here and isinstance(runner, DaskRunner):
             runner.close()
     progress(f"Graded {len(jobs)} submissions in {time.monotonic() - begun:.0f} s"
              + (f"; kept {reused} unchanged." if reused else "."))

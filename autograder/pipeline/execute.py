@@ -66,7 +66,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Enum, Integer, Unicode
 
 from autograder.pipeline.sandbox import (
     DEFAULT_DISK_LIMIT_MB,
@@ -98,35 +98,56 @@ KERNEL_SLOTS_VARIABLE = "KFC_KERNEL_SLOTS"
 
 
 @contextlib.contextmanager
-def kernel_slot():
-    """Waits for one of the run's kernel slots and holds it for the block; yields its file.
+def hold_one_of(locks: list[Path], poll_seconds: float = 0.05):
+    """Waits until one of the lock files `locks` is free, holds it for the block; yields it.
 
-    Concept: `kfc-grade --jobs N` starts one nbgrader process more than N, so the
-    next submission's nbgrader starts up, reads its notebook and gradebook and
-    sanitises it while N kernels run; it then waits here, and starts its kernel
-    the moment one of them finishes. Without `KFC_KERNEL_SLOTS` in the environment
-    (nbgrader run by hand) there is nothing to wait for, and the block gets None.
-    `TrustedExecute` uses the slot's recheck server (`autograder.trusted.server`).
+    The lock is an exclusive `flock` on the file (created if missing), so it is
+    shared by every process of a grading run and released when the holder ends,
+    however it ends.
+
+    Args:
+        locks: the lock files; an empty list yields None at once.
+        poll_seconds: how long to sleep between two rounds over the files.
     """
-    folder = os.environ.get(KERNEL_SLOTS_VARIABLE)
-    slots = sorted(Path(folder).glob("slot-*")) if folder else []
-    if not slots:
+    if not locks:
         yield None
         return
     while True:
-        for slot in slots:
-            handle = open(slot, "a")  # noqa: SIM115 - held until the block ends
+        for lock in locks:
+            handle = open(lock, "a")  # noqa: SIM115 - held until the block ends
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 handle.close()
                 continue
             try:
-                yield slot
+                yield lock
             finally:
                 handle.close()  # releases the lock
             return
-        time.sleep(0.05)
+        time.sleep(poll_seconds)
+
+
+def slots_folder() -> Path | None:
+    """The run's kernel-slot folder (`KFC_KERNEL_SLOTS`), or None when nbgrader runs by hand."""
+    folder = os.environ.get(KERNEL_SLOTS_VARIABLE)
+    return Path(folder) if folder else None
+
+
+@contextlib.contextmanager
+def kernel_slot():
+    """Waits for one of the run's kernel slots and holds it for the block; yields its file.
+
+    Concept: `kfc-grade --jobs N` starts one nbgrader process more than N, so the
+    next submission's nbgrader starts up, reads its notebook and gradebook,
+    sanitises it and starts its kernel while N kernels run; `GuardedExecute`
+    then waits here with the kernel ready, and runs the first cell the moment
+    one of them finishes. Without `KFC_KERNEL_SLOTS` in the environment
+    (nbgrader run by hand) there is nothing to wait for, and the block gets None.
+    """
+    folder = slots_folder()
+    with hold_one_of(sorted(folder.glob("slot-*")) if folder else []) as slot:
+        yield slot
 
 
 def make_kernel_slots(folder: Path, count: int) -> Path:
@@ -239,6 +260,10 @@ class GuardedExecute(Execute):
     # Widget state sent by the kernel would be stored, uncapped, in the notebook's metadata.
     store_widget_state = Bool(False)
 
+    # After the last cell the kernel is killed, not asked to exit: a student's `atexit` hook
+    # gets no time to run, and the next submission's kernel no wait for it.
+    shutdown_kernel = Enum(["graceful", "immediate"], default_value="immediate").tag(config=True)
+
     export_dir: Path | None = None
 
     @property
@@ -270,10 +295,21 @@ class GuardedExecute(Execute):
         self._errors: dict[int, int] = {}
         self._cut_cells: set[int] = set()
         self._replaying = False
-        if getattr(self, "_holding_slot", False):
-            return super().preprocess(nb, resources, km)
-        with kernel_slot():
-            return super().preprocess(nb, resources, km)
+        # The kernel starts first; the slot is taken at the first cell (`_take_slot`) and
+        # released once the kernel is stopped, when nbclient's kernel context has ended.
+        with contextlib.ExitStack() as self._slot_stack:
+            try:
+                return super().preprocess(nb, resources, km)
+            finally:
+                self._slot_stack = None
+
+    def _take_slot(self) -> None:
+        """Waits for a kernel slot (`kernel_slot`) once the kernel is up, before any cell runs."""
+        stack = getattr(self, "_slot_stack", None)
+        if stack is not None and not getattr(self, "_slot_taken", False):
+            stack.enter_context(kernel_slot())
+            self._slot_taken = True
+            stack.callback(setattr, self, "_slot_taken", False)
 
     def _new_export_dir(self) -> None:
         """A fresh, empty export folder (the last one removed), in a private folder (0700)."""
@@ -319,6 +355,7 @@ class GuardedExecute(Execute):
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def preprocess_cell(self, cell, resources, index):
+        self._take_slot()
         if cell.cell_type != "code":
             return cell, self.resources
         if self._given_up:

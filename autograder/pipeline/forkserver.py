@@ -114,6 +114,17 @@ class ForkServer:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
+    def start(self) -> ForkServer:
+        """Starts the server process now (else the first `spawn` does); returns the server.
+
+        The server imports for a few seconds: started early, it does so while this
+        process gets on with its own start-up.
+        """
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._start()
+        return self
+
     def _start(self) -> None:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "autograder.pipeline.forkserver", *self.preload],
@@ -208,6 +219,12 @@ class ForkServer:
 
 
 _CURRENT: ForkServer | None = None
+
+
+def command_environment() -> dict[str, str]:
+    """The environment of every nbgrader command (and of the fork server that starts them)."""
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
+            "TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR": "1"}
 
 
 def current() -> ForkServer | None:

@@ -391,13 +391,13 @@ def run_job(job: GradingJob) -> JobResult:
 
 
 def recheck_servers(slots: Path, count: int, threads: int | None,
-                    jobs: Iterable[GradingJob]) -> RecheckServers | None:
-    """One recheck server per kernel slot, when the jobs' kernels run sandboxed; else None.
+                    sandboxed: bool) -> RecheckServers | None:
+    """One recheck server per kernel slot, when the kernels run `sandboxed`; else None.
 
     Without a sandbox here (`--no-sandbox`, or bubblewrap missing) each notebook's checks
     run in a fresh process, as `TrustedExecute` does without a server.
     """
-    if not any(job.limits.sandbox for job in jobs) or sandbox_problem() is not None:
+    if not sandboxed or sandbox_problem() is not None:
         return None
     try:
         return RecheckServers(slots, count, threads)
@@ -417,7 +417,7 @@ def _worker_threads() -> int:
     return 1
 
 
-def _worker_slots(job: GradingJob) -> str:
+def _worker_slots(sandboxed: bool) -> str:
     """This worker process's kernel slots (one per worker thread), with their recheck servers.
 
     Started with the worker's first job, from a thread that lives as long as the
@@ -430,7 +430,7 @@ def _worker_slots(job: GradingJob) -> str:
             started = threading.Event()
 
             def keep_servers() -> None:
-                servers = recheck_servers(folder, count, None, [job])
+                servers = recheck_servers(folder, count, None, sandboxed)
                 if servers is not None:
                     atexit.register(servers.close)
                 atexit.register(shutil.rmtree, folder, ignore_errors=True)
@@ -452,8 +452,23 @@ def run_job_on_worker(job: GradingJob) -> JobResult:
     """
     forkserver.for_this_process(command_environment())
     if job.kernel_slots is None:
-        job = dataclasses.replace(job, kernel_slots=_worker_slots(job))
+        job = dataclasses.replace(job, kernel_slots=_worker_slots(job.limits.sandbox))
     return run_job(job)
+
+
+def warm_up_worker(sandboxed: bool) -> None:
+    """Starts a worker's fork server and kernel slots (with their recheck servers) now.
+
+    `DaskRunner.warm_up` runs it on every worker while `kfc-grade` releases the
+    chapter, so the worker's first job finds nbgrader and Keras imported.
+    """
+    forkserver.for_this_process(command_environment()).start()
+    _worker_slots(sandboxed)
+
+
+async def _warm_up_worker_soon(sandboxed: bool) -> None:
+    # Dask's `Client.run` runs only a coroutine function without waiting for it.
+    warm_up_worker(sandboxed)
 
 
 def record(workspace: Workspace, result: JobResult) -> None:
@@ -594,14 +609,17 @@ class LocalRunner:
     """Grades jobs on this machine, `jobs` kernels at a time.
 
     When the machine has a core more than `jobs`, one nbgrader process more
-    runs: it starts up and prepares the next submission on the spare core while
-    the kernels run, then waits for a kernel slot (`execute.kernel_slot`), so
-    nbgrader's start-up costs no time between two submissions. With no spare
+    runs: it starts up, prepares the next submission and starts its kernel on
+    the spare core while the kernels run, then waits for a kernel slot
+    (`execute.kernel_slot`) before its first cell, so neither nbgrader's nor
+    the kernel's start-up costs time between two submissions. With no spare
     core it would only slow the kernels down, so it does not run.
 
     Each kernel slot has a recheck server (`autograder.trusted.server`), which
-    has loaded Keras once and forks the trusted checks of each notebook graded
-    in that slot, so no submission pays the import of TensorFlow twice.
+    has loaded Keras once and forks the trusted checks of each notebook, so no
+    submission pays the import of TensorFlow twice; a notebook's checks run
+    after its kernel has left the slot. `warm_up` starts the servers before
+    the run (`kfc-grade` calls it before the release).
 
     The cores are shared out: each kernel (and its trusted checks) gives
     TensorFlow `cores // jobs` threads (at least 1), so that the kernels do
@@ -629,6 +647,28 @@ class LocalRunner:
             raise InstructorError(str(error)) from None
         self.kernel_threads = asked or max(1, self.cores // jobs)
         self.processes = jobs + 1 if self.cores > jobs else jobs
+        self.slots: Path | None = None
+        self.servers: RecheckServers | None = None
+
+    def warm_up(self, sandboxed: bool) -> None:
+        """Makes the kernel slots and starts their recheck servers, before `run`.
+
+        `kfc-grade` calls it before it releases the chapter, so the servers load
+        Keras on the core the release leaves idle; `run` warms up by itself otherwise.
+        """
+        if self.slots is None:
+            self.slots = make_kernel_slots(
+                Path(tempfile.mkdtemp(prefix="kfc-kernel-slots-")), self.jobs)
+            self.servers = recheck_servers(self.slots, self.jobs, self.kernel_threads, sandboxed)
+
+    def close(self) -> None:
+        """Stops the recheck servers and removes the kernel slots (`run` does, when it ends)."""
+        if self.servers is not None:
+            self.servers.close()
+            self.servers = None
+        if self.slots is not None:
+            shutil.rmtree(self.slots, ignore_errors=True)
+            self.slots = None
 
     def run(self, jobs: Iterable[GradingJob], started: Started | None = None,
             finished: Started | None = None) -> Iterator[JobResult]:
@@ -649,8 +689,8 @@ class LocalRunner:
                     finished(job)
 
         jobs = list(jobs)
-        slots = make_kernel_slots(Path(tempfile.mkdtemp(prefix="kfc-kernel-slots-")), self.jobs)
-        servers = recheck_servers(slots, self.jobs, self.kernel_threads, jobs)
+        self.warm_up(any(job.limits.sandbox for job in jobs))
+        slots = self.slots
         pool = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="kfc-job")
         futures = [pool.submit(grade, job) for job in jobs]
         try:
@@ -663,9 +703,7 @@ class LocalRunner:
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-            if servers is not None:
-                servers.close()
-            shutil.rmtree(slots, ignore_errors=True)
+            self.close()
 
 
 class DaskRunner:
@@ -707,6 +745,14 @@ class DaskRunner:
         threads = sum(worker.get("nthreads", 1) for worker in workers.values())
         return (f"on the Dask cluster at {self.address}: {len(workers)} workers, "
                 f"{threads} submissions at a time")
+
+    def warm_up(self, sandboxed: bool) -> None:
+        """Starts each worker's fork server and recheck servers (`warm_up_worker`), not waiting.
+
+        A worker that joins later, or one this misses, warms up with its first job.
+        """
+        with contextlib.suppress(Exception):  # only time is lost: the first job warms up
+            self.client.run(_warm_up_worker_soon, sandboxed, wait=False)
 
     def run(self, jobs: Iterable[GradingJob], started: Started | None = None,
             finished: Started | None = None) -> Iterator[JobResult]:

@@ -58,6 +58,7 @@ from nbgrader.api import Gradebook, InvalidEntry, MissingEntry
 from nbgrader.plugins import CsvExportPlugin
 
 from autograder.pipeline import forkserver
+from autograder.pipeline.forkserver import command_environment
 from autograder.pipeline.report import spreadsheet_safe
 
 
@@ -419,12 +420,6 @@ def find_course_root(given: Path | None, command: str = "kfc-grade",
         f"Could not find the course repository: run {command} inside the folder you cloned "
         "the course into, or give that folder to --course-root."
     )
-
-
-def command_environment() -> dict[str, str]:
-    """The environment of every nbgrader command (and of the fork server that starts them)."""
-    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
-            "TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR": "1"}
 
 
 def _read_log(path: Path) -> str:

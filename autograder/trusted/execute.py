@@ -13,9 +13,10 @@ So no test cell runs in the kernel here:
 2. after the last cell, a new Python process (`autograder.trusted.recheck`),
    sandboxed too, rebuilds each snapshot into Keras objects and runs the test
    cell's source, as nbgrader restored it from the gradebook, on them; when
-   `kfc-grade` started a recheck server for the kernel slot held
-   (`autograder.trusted.server`), that process is forked from the server,
-   which has Keras loaded already, and a fresh one runs only if it fails;
+   `kfc-grade` started recheck servers (`autograder.trusted.server`), that
+   process is forked from a free one, which has Keras loaded already, and a
+   fresh one runs only if it fails. The checks run after the kernel has left
+   its kernel slot, so the next notebook's kernel runs meanwhile;
 3. each test cell's outputs become what that process found: nothing when it
    passed, the check's message as an error when it failed. nbgrader's
    `SaveAutoGrades` then scores these outputs as usual, so a number printed
@@ -33,6 +34,7 @@ Example (in `nbgrader_config.py`):
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -50,12 +52,13 @@ from autograder.pipeline.execute import (
     TIMEOUT_ERROR,
     GuardedExecute,
     error_output,
+    hold_one_of,
     kernel_limits,
-    kernel_slot,
+    slots_folder,
 )
 from autograder.pipeline.sandbox import read_exported, remove_tree, thread_environment, wrap
 from autograder.trusted.recheck import CHECKS_FAILED_TO_RUN, UNREADABLE
-from autograder.trusted.server import ServerUnavailable, ask, server_folder
+from autograder.trusted.server import ServerUnavailable, ask, server_lock, server_of_lock
 
 EXPORT_SOURCE = (
     "__import__('autograder.trusted.snapshot', fromlist=['export']).export(globals(), {path!r})"
@@ -82,44 +85,41 @@ class TrustedExecute(GuardedExecute):
         self._tests: list[dict] = []
         self._probe_errors: dict[int, list] = {}
         self._checker: subprocess.Popen | None = None
-        self._server: Path | None = None
-        self._exchange: Path | None = None
+        self._servers = self._recheck_servers()
+        # With recheck servers, the job's files go next to them, on their filesystem: the
+        # folder is moved into a server's folder, where its sandbox sees it, for the checks.
+        self._exchange: Path | None = Path(tempfile.mkdtemp(
+            prefix="kfc-trusted-", dir=slots_folder() if self._servers else None))
         own_export_parent = getattr(self, "_export_parent", None)
         try:
-            with kernel_slot() as slot:  # the kernel and the trusted checks after it
-                self._holding_slot = True
-                self._server = self._server_for(slot)
-                # With a recheck server, the job's files go where its sandbox can see them.
-                self._exchange = Path(tempfile.mkdtemp(prefix="kfc-trusted-", dir=self._server))
-                (self._exchange / "in").mkdir()
-                (self._exchange / "out").mkdir()
-                if self._server is not None:
-                    self._export_parent = self._exchange / "exports"
-                    self._export_parent.mkdir(mode=0o700)
-                nb, resources = super().preprocess(nb, resources, km)
-                self._score(nb)
+            (self._exchange / "in").mkdir()
+            (self._exchange / "out").mkdir()
+            if self._servers:
+                self._export_parent = self._exchange / "exports"
+                self._export_parent.mkdir(mode=0o700)
+            # The kernel runs in a kernel slot; its checks run after it has left the slot.
+            nb, resources = super().preprocess(nb, resources, km)
+            self._score(nb)
         finally:
-            self._holding_slot = False
             if self._checker is not None and self._checker.poll() is None:
                 self._checker.kill()
                 self._checker.wait()
-            if self._server is not None:
+            if self._servers:
                 self._export_parent = own_export_parent
-            if self._exchange is not None:
-                remove_tree(self._exchange)
+            remove_tree(self._exchange)
         return nb, resources
 
-    def _server_for(self, slot: Path | None) -> Path | None:
-        """The recheck server folder of the kernel slot held, if the run started one."""
-        if slot is None or not self.sandbox:
-            return None
-        folder = server_folder(slot)
-        return folder if folder.is_dir() else None
+    def _recheck_servers(self) -> list[Path]:
+        """The recheck server folders the run started (`server.RecheckServers`), if sandboxed."""
+        folder = slots_folder()
+        if folder is None or not self.sandbox:
+            return []
+        return sorted(path for path in folder.glob("recheck-*") if path.is_dir())
 
     async def async_start_new_kernel_client(self):
         """Starts the trusted checks' process too, once: it loads Keras while the kernel runs."""
         result = await super().async_start_new_kernel_client()
-        if getattr(self, "_checker", None) is None and getattr(self, "_server", None) is None:
+        if getattr(self, "_checker", None) is None and not getattr(self, "_servers", None):
             self._checker = self._start_checker()
         return result
 
@@ -231,13 +231,15 @@ class TrustedExecute(GuardedExecute):
             preexec_fn=kernel_limits(self.memory_limit_mb, self.cpu_limit_seconds))
 
     def _run_checks(self, pending: list[dict]) -> dict[int, dict]:
-        tests_path = self._exchange / "in" / "tests.json"
-        results_path = self._exchange / "out" / "results.json"
-        tests_path.write_text(json.dumps(pending), encoding="utf-8")
-        if self._server is not None:
-            results = self._ask_server(tests_path, results_path)
+        if self._servers:
+            results = self._check_on_a_server(pending)
             if results is not None:
                 return results
+            if not self._fresh_exchange():
+                return {}
+        tests_path = self._exchange / "in" / "tests.json"
+        results_path = self._exchange / "out" / "results.json"
+        _write_tests(tests_path, pending, self._exchange, self._exchange)
         checker = self._checker if self._checker is not None else self._start_checker()
         self._checker = checker
         try:
@@ -253,15 +255,51 @@ class TrustedExecute(GuardedExecute):
             return {}
         return results
 
-    def _ask_server(self, tests_path: Path, results_path: Path) -> dict[int, dict] | None:
-        """The results from the slot's recheck server; None to check in a fresh process.
+    def _check_on_a_server(self, pending: list[dict]) -> dict[int, dict] | None:
+        """The results from a free recheck server of the run; None to check in a fresh process.
+
+        Waits for a server no other notebook is using (`server.server_lock`), moves the
+        job's folder into the server's folder for the request, and back afterwards,
+        whatever the server did.
+        """
+        with hold_one_of([server_lock(folder) for folder in self._servers]) as lock:
+            folder = server_of_lock(lock)
+            served = folder / self._exchange.name
+            try:
+                os.rename(self._exchange, served)
+            except OSError as error:
+                self.log.warning("The job could not be moved to the recheck server (%s): "
+                                 "checking this notebook in a fresh process.", error)
+                return None
+            try:
+                tests_path = served / "in" / "tests.json"
+                _write_tests(tests_path, pending, self._exchange, served)
+                return self._ask_server(folder, tests_path, served / "out" / "results.json")
+            finally:
+                os.rename(served, self._exchange)
+
+    def _fresh_exchange(self) -> bool:
+        """After a server failed: new `in` and `out` folders for the fresh process.
+
+        The server's child could write in the job's folder; False (no checks) when
+        it replaced the snapshots' folders with something else.
+        """
+        for name in ("in", "out"):
+            remove_tree(self._exchange / name)
+            (self._exchange / name).mkdir()
+        return all(path.is_dir() and not path.is_symlink()
+                   for path in (self._export_parent, self.export_dir))
+
+    def _ask_server(self, folder: Path, tests_path: Path,
+                    results_path: Path) -> dict[int, dict] | None:
+        """The results from the recheck server of `folder`; None to check in a fresh process.
 
         A timeout counts as the fresh process's would (no results); a server that is
         not there, crashed, or whose child failed leaves the notebook to a fresh process.
         """
         log_path = results_path.with_name("log")
         try:
-            answer = ask(self._server, {
+            answer = ask(folder, {
                 "tests": str(tests_path), "results": str(results_path), "log": str(log_path),
                 "timeout": self.recheck_timeout, "memory_limit_mb": self.memory_limit_mb,
                 "cpu_limit_seconds": self.cpu_limit_seconds})
@@ -292,6 +330,24 @@ class TrustedExecute(GuardedExecute):
             return {int(result["cell"]): result for result in document}
         except (OSError, ValueError, TypeError, KeyError):
             return None
+
+
+def _write_tests(path: Path, pending: list[dict], written_in: Path, now_in: Path) -> None:
+    """Writes the checks' input, each snapshot path moved from `written_in` to `now_in`.
+
+    The file is made anew (never written through whatever a check left at its place).
+    """
+    tests = []
+    for test in pending:
+        snapshot = Path(test["snapshot"])
+        if snapshot.is_relative_to(written_in):
+            snapshot = now_in / snapshot.relative_to(written_in)
+        tests.append({**test, "snapshot": str(snapshot)})
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        json.dump(tests, file)
 
 
 __all__ = ["CHECKS_FAILED_TO_RUN", "UNREADABLE", "TrustedExecute", "is_test_cell"]

@@ -10,14 +10,16 @@ kernel slot of a grading run, and forks a child for each notebook's checks.
 Concept: the server runs in the same sandbox as a fresh recheck process
 (`sandbox.wrap`: no network, the system read-only, a private `/tmp`), bound
 to one folder of its own, the *server folder*, where it listens on the Unix
-socket `socket`. `TrustedExecute`, holding kernel slot `slot-K`
-(`execute.kernel_slot`), uses the server folder `recheck-K` next to it: the
-kernel writes its snapshots into a job folder made inside the server folder,
-and the server is asked, over the socket, to check them. For each request it
-forks a child, which starts with everything imported and nothing else run:
-the child runs `recheck.recheck` on the job's snapshots, as a fresh process
-would, and writes its results into the job folder. Only one request is
-served at a time: the slot lock keeps to one notebook per server.
+socket `socket`. A run has one server per kernel slot, `recheck-K` next to
+the slot files (`execute.make_kernel_slots`). `TrustedExecute`'s kernel writes
+its snapshots into a job folder beside them; once the kernel has ended and
+left its slot (so the next notebook's kernel runs meanwhile), `TrustedExecute`
+takes a free server's lock (`server_lock`), moves the job folder into that
+server's folder and asks the server, over the socket, to check it. For each
+request the server forks a child, which starts with everything imported and
+nothing else run: the child runs `recheck.recheck` on the job's snapshots, as
+a fresh process would, and writes its results into the job folder. Only one
+request is served at a time: the lock keeps to one notebook per server.
 
 The child never runs the student's code (it rebuilds data into Keras
 objects), but it reads what the student's kernel wrote, so the server treats
@@ -78,9 +80,17 @@ MAX_REQUEST_BYTES = 64 * 1024
 PR_SET_DUMPABLE = 4
 
 
-def server_folder(slot: Path) -> Path:
-    """The server folder that goes with the kernel slot file `slot` (`slot-K` -> `recheck-K`)."""
-    return slot.with_name("recheck-" + slot.name.removeprefix("slot-"))
+def server_lock(folder: Path) -> Path:
+    """The lock file of the server folder `folder` (`recheck-K` -> `recheck-K.lock`).
+
+    `TrustedExecute` holds it (`execute.hold_one_of`) while its job is in the folder.
+    """
+    return folder.with_name(folder.name + ".lock")
+
+
+def server_of_lock(lock: Path) -> Path:
+    """The server folder whose lock file is `lock` (the inverse of `server_lock`)."""
+    return lock.with_name(lock.name.removesuffix(".lock"))
 
 
 # --- the client side: the coordinator starts servers, TrustedExecute asks them ------------
