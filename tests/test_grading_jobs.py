@@ -292,12 +292,11 @@ def test_a_result_that_cannot_be_recorded_costs_its_submission_not_the_batch(tmp
     monkeypatch.setattr(cli, "template_gradebook", lambda url, chapter: b"")
     monkeypatch.setattr(cli, "make_job", lambda workspace, chapter, student, name, text, _: (
         GradingJob(chapter, student, name, text, {}, b"", "", Limits(), student)))
-    monkeypatch.setattr(cli, "make_runner", lambda arguments, workspace: (Runner(), "here"))
     monkeypatch.setattr(cli, "record", record_or_refuse)
     notebook = __import__("nbformat").v4.new_notebook()
     submissions = [Submission(student, CHAPTER, notebook) for student in ("ada", "ben")]
     cli.run_gradable(parser().parse_args(["--demo"]), Workspace(tmp_path, tmp_path),
-                     submissions, {CHAPTER: "welcome.ipynb"})
+                     submissions, {CHAPTER: "welcome.ipynb"}, Runner(), "here")
     ada, ben = submissions
     assert ada.notebook is None and "its grades could not be recorded: MissingEntry" in str(
         ada.findings[-1])

@@ -363,11 +363,12 @@ def make_runner(arguments, workspace: Workspace):
 
 
 def run_gradable(arguments, workspace: Workspace, gradable: list, names: dict[str, str],
-                 runner=None, where: str | None = None) -> None:
+                 runner, where: str) -> None:
     """Grades each gradable submission, or keeps its grade when nothing it depends on changed.
 
-    Each submission becomes a `jobs.GradingJob`; a runner grades the jobs (on
-    this machine or a Dask cluster) and this process records each result in
+    Each submission becomes a `jobs.GradingJob`; `runner` (from `make_runner`,
+    which `grade` closes) grades the jobs on this machine or a Dask cluster,
+    `where` says which, and this process records each result in
     the gradebook as it comes back, so an interrupted run keeps what it
     recorded. A submission whose job failed loses its notebook (it is reported
     as not graded, with nbgrader's reason) and any grade it had.
@@ -395,9 +396,6 @@ def run_gradable(arguments, workspace: Workspace, gradable: list, names: dict[st
                  "they were graded (--force grades them again).")
     if not jobs:
         return
-    made_here = runner is None
-    if made_here:
-        runner, where = make_runner(arguments, workspace)
     progress(where)
     by_key = {(s.student, s.chapter): s for s in gradable}
     # A progress bar when stderr is a terminal, else the "[n/N] grading ..." lines.
@@ -424,8 +422,6 @@ def run_gradable(arguments, workspace: Workspace, gradable: list, names: dict[st
             shown.result(result.label, result.ok, result.seconds)
     finally:
         shown.stop()
-        if made_here and isinstance(runner, DaskRunner):
-            runner.close()
     progress(f"Graded {len(jobs)} submissions in {time.monotonic() - begun:.0f} s"
              + (f"; kept {reused} unchanged." if reused else "."))
 

@@ -58,7 +58,7 @@ from autograder.pipeline.execute import (
 )
 from autograder.pipeline.sandbox import read_exported, remove_tree, thread_environment, wrap
 from autograder.trusted.recheck import CHECKS_FAILED_TO_RUN, UNREADABLE
-from autograder.trusted.server import ServerUnavailable, ask, server_lock, server_of_lock
+from autograder.trusted.server import ServerUnavailable, ask, server_lock
 
 EXPORT_SOURCE = (
     "__import__('autograder.trusted.snapshot', fromlist=['export']).export(globals(), {path!r})"
@@ -262,8 +262,9 @@ class TrustedExecute(GuardedExecute):
         job's folder into the server's folder for the request, and back afterwards,
         whatever the server did.
         """
-        with hold_one_of([server_lock(folder) for folder in self._servers]) as lock:
-            folder = server_of_lock(lock)
+        servers = {server_lock(folder): folder for folder in self._servers}
+        with hold_one_of(list(servers)) as lock:
+            folder = servers[lock]
             served = folder / self._exchange.name
             try:
                 os.rename(self._exchange, served)

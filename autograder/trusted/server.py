@@ -88,11 +88,6 @@ def server_lock(folder: Path) -> Path:
     return folder.with_name(folder.name + ".lock")
 
 
-def server_of_lock(lock: Path) -> Path:
-    """The server folder whose lock file is `lock` (the inverse of `server_lock`)."""
-    return lock.with_name(lock.name.removesuffix(".lock"))
-
-
 # --- the client side: the coordinator starts servers, TrustedExecute asks them ------------
 
 
